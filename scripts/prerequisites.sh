@@ -1,0 +1,46 @@
+# Sourced by run.sh and test.sh: installs what CareerPath needs and is missing, or says exactly
+# what to run when it cannot (not root). Safe to run again: it only acts on what is missing.
+
+say() { printf 'careerpath: %s\n' "$*" >&2; }
+
+have_postgres_server() {
+  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then return 0; fi
+  compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null
+}
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    say "missing: $*. Install it with:"
+    say "  sudo apt-get update && sudo apt-get install -y $*"
+    exit 1
+  fi
+  if [ -z "${CAREERPATH_APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    export CAREERPATH_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    say "the .NET 10 SDK is missing: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and run this again."
+    exit 1
+  fi
+}
+
+ensure_postgres() {
+  have_postgres_server && return 0
+  say "installing the PostgreSQL server binaries (CareerPath runs its own private cluster from them)"
+  if [ "$(id -u)" -eq 0 ]; then
+    # We only need the binaries: no system-wide cluster or service of Debian's own.
+    mkdir -p /etc/postgresql-common
+    [ -f /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.conf
+  fi
+  apt_install postgresql postgresql-contrib
+  have_postgres_server || { say "PostgreSQL was installed but initdb/pg_ctl are still not found"; exit 1; }
+}
+
+ensure_prerequisites() {
+  ensure_dotnet
+  ensure_postgres
+}

@@ -1,0 +1,112 @@
+using CareerPath.Workflows.Storage;
+
+namespace CareerPath.Server.Hosting;
+
+/// <summary>
+/// The verbs of the one executable. Options of our own are taken out of the arguments; the rest
+/// (e.g. <c>--urls</c>) goes to ASP.NET Core's configuration.
+/// </summary>
+public static class CommandLine
+{
+    public const string Usage = """
+        Usage: CareerPath.Server [verb] [options]
+
+        Verbs:
+          serve (default)   run the web server (applies migrations first)
+          migrate           apply the database migrations and exit
+          help              print this text
+
+        Options:
+          --connection CS   use this PostgreSQL connection string (else ConnectionStrings:CareerPath,
+                            else an embedded PostgreSQL started from the machine's binaries)
+          --data-dir DIR    folder of the embedded PostgreSQL (else CareerPath:DataDir, else
+                            ~/.local/share/careerpath, or /var/lib/careerpath as root)
+          --urls URLS       where the web server listens (default http://127.0.0.1:5080)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        ParsedOptions options;
+        try
+        {
+            options = ParsedOptions.Parse(rest);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"{e.Message}\n\n{Usage}");
+            return 2;
+        }
+
+        try
+        {
+            return verb switch
+            {
+                "serve" => await ServerApp.RunAsync(options),
+                "migrate" => await MigrateAsync(options),
+                "help" or "--help" or "-h" => Print(Usage),
+                _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
+            };
+        }
+        catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or Npgsql.NpgsqlException)
+        {
+            return await Fail($"error: {e.Message}");
+        }
+    }
+
+    static async Task<int> MigrateAsync(ParsedOptions options)
+    {
+        await using var database = await DatabaseLocation.OpenAsync(options, ConsoleLog.Create());
+        var report = await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
+        Console.WriteLine(report.Applied.Count == 0
+            ? $"Schema is up to date (version {report.ToVersion}). Nothing changed."
+            : $"Migrated from version {report.FromVersion} to {report.ToVersion}: {string.Join(", ", report.Applied.Select(m => $"{m.Version:0000}_{m.Name}"))}.");
+        return 0;
+    }
+
+    static int Print(string text)
+    {
+        Console.WriteLine(text);
+        return 0;
+    }
+
+    static async Task<int> Fail(string message)
+    {
+        await Console.Error.WriteLineAsync(message);
+        return 2;
+    }
+}
+
+/// <summary>Our own options, with the remaining arguments passed through to ASP.NET Core.</summary>
+public sealed record ParsedOptions(string? Connection, string? DataDir, string[] HostArgs)
+{
+    public static ParsedOptions Parse(string[] args)
+    {
+        string? connection = null, dataDir = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--connection":
+                    connection = Value(args, ref i);
+                    break;
+                case "--data-dir":
+                    dataDir = Value(args, ref i);
+                    break;
+                default:
+                    rest.Add(args[i]);
+                    break;
+            }
+        }
+        return new ParsedOptions(connection, dataDir, [.. rest]);
+    }
+
+    static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length || string.IsNullOrWhiteSpace(args[i + 1]))
+            throw new ArgumentException($"Option {args[i]} needs a value.");
+        return args[++i];
+    }
+}

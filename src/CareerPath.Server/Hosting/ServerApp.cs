@@ -1,0 +1,40 @@
+using CareerPath.Workflows.Storage;
+
+namespace CareerPath.Server.Hosting;
+
+/// <summary>The web server: database first (embedded or configured), migrations, then the HTTP host.</summary>
+public static class ServerApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static async Task<int> RunAsync(ParsedOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(options.HostArgs);
+        var log = ConsoleLog.Create();
+        await using var database = await DatabaseLocation.OpenAsync(options, log, builder.Configuration);
+        // Ctrl-C and SIGTERM stop the host, which returns here and disposes the database. This
+        // catches the remaining exits (an unhandled exception tearing the process down).
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => database.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
+
+        var app = Build(builder, database.ConnectionString);
+        await app.StartAsync();
+        log.LogInformation("CareerPath is listening on {Urls}; health at {Health}",
+            string.Join(", ", app.Urls), app.Urls.First().TrimEnd('/') + "/health");
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder, string connectionString)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql");
+
+        var app = builder.Build();
+        app.MapHealthChecks("/health");
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using CareerPath.Server.Hosting;
+
+return await CommandLine.RunAsync(args);

@@ -1,0 +1,51 @@
+using CareerPath.Workflows.Storage;
+using CareerPath.Workflows.Tests.Infrastructure;
+using Npgsql;
+
+namespace CareerPath.Server.Tests.Hosting;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task Migrate_creates_the_schema_on_an_empty_database_and_a_second_run_changes_nothing()
+    {
+        var cs = await TestCluster.CreateEmptyDatabaseAsync();
+
+        var first = await ServerProcess.RunAsync("migrate", "--connection", cs);
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains($"Migrated from version 0 to {SchemaMigrator.Embedded[^1].Version}", first.Output);
+
+        var second = await ServerProcess.RunAsync("migrate", "--connection", cs);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Contains("Nothing changed", second.Output);
+
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM schema_version", conn);
+        Assert.Equal((long)SchemaMigrator.Embedded.Count, await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_a_one_line_error_not_a_stack_trace()
+    {
+        var cs = $"Host=127.0.0.1;Port={ServerProcess.FreePort()};Username=x;Password=y;Database=z;Timeout=3";
+
+        var (code, output) = await ServerProcess.RunAsync("migrate", "--connection", cs);
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("error:", output.Trim());
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Theory]
+    [InlineData("frobnicate", "Unknown verb 'frobnicate'")]
+    [InlineData("migrate --connection", "Option --connection needs a value")]
+    public async Task Bad_arguments_exit_2_with_the_usage(string args, string message)
+    {
+        var (code, output) = await ServerProcess.RunAsync(args.Split(' '));
+
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+        Assert.Contains("Usage: CareerPath.Server", output);
+    }
+}

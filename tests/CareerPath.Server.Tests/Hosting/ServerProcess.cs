@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace CareerPath.Server.Tests.Hosting;
+
+/// <summary>The real executable, run as an operator runs it: a process with arguments and signals.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    readonly Process _process;
+    readonly StringBuilder _output = new();
+
+    ServerProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    static string ServerDll => Path.Combine(AppContext.BaseDirectory, "CareerPath.Server.dll");
+
+    public static ServerProcess Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet", [ServerDll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        // The tests choose the database explicitly; an inherited one would hide the embedded path.
+        psi.Environment.Remove("ConnectionStrings__CareerPath");
+        return new ServerProcess(Process.Start(psi)!);
+    }
+
+    /// <summary>Runs a verb to completion.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        await using var process = Start(args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process._process.WaitForExitAsync(timeout.Token);
+        process._process.WaitForExit(); // flushes the asynchronous output readers
+        return (process.ExitCode, process.Output);
+    }
+
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()])!;
+        await kill.WaitForExitAsync();
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await SignalAsync("TERM");
+            try { await WaitForExitAsync(TimeSpan.FromSeconds(30)); }
+            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+        }
+        _process.Dispose();
+    }
+}
