@@ -1,0 +1,96 @@
+using CareerPath.Domain.Calendar;
+using CareerPath.Domain.Model;
+
+namespace CareerPath.Domain.Rules;
+
+/// <summary>The notice deadline of a public-law CDD, with what it was computed from.</summary>
+public sealed record PublicNotice(Deadline Deadline, CumulatedService Service, CalendarPeriod NoticePeriod, bool RequiresEntretienPrealable);
+
+/// <summary>Notice of renewal or non-renewal of a public-law fixed-term contract (fonction publique territoriale).</summary>
+public static class PublicContractNotice
+{
+    public static readonly RuleInfo Rule = new(
+        "notice.public-contract",
+        "Délai de prévenance du renouvellement ou non d'un CDD de droit public",
+        "L'employeur notifie son intention de renouveler ou non le contrat au plus tard 8 jours, 1 mois ou 2 mois avant son terme selon la durée cumulée des contrats (moins de 6 mois, moins de 2 ans, 2 ans ou plus), 3 mois si le renouvellement peut se faire en CDI ; ces délais sont doublés pour un agent handicapé.",
+        "Décret n° 88-145 du 15 février 1988, art. 38-1");
+
+    public static readonly RuleInfo AgentAnswerRule = new(
+        "notice.agent-answer",
+        "Délai de réponse de l'agent à une proposition de renouvellement",
+        "L'agent dispose de 8 jours après la notification pour accepter le renouvellement ; sans réponse, il est présumé renoncer à l'emploi.",
+        "Décret n° 88-145 du 15 février 1988, art. 38-1");
+
+    public static readonly RuleInfo CdiAfterSixYearsRule = new(
+        "cdi.six-years",
+        "Renouvellement en CDI après 6 ans de services",
+        "Un contrat sur emploi permanent renouvelé avec un agent qui justifie de 6 ans de services publics auprès du même employeur (interruptions de moins de 4 mois comprises) l'est pour une durée indéterminée.",
+        "Code général de la fonction publique, art. L332-10 (ex-loi n° 84-53 du 26 janvier 1984, art. 3-4)");
+
+    public static readonly CalendarPeriod CdiThreshold = CalendarPeriod.OfYears(6);
+    public const int AgentAnswerDays = 8;
+
+    /// <summary>
+    /// Whether a renewal at the term would have to be a CDI: 6 years of cumulated service. The caller must
+    /// still check the post is permanent (art. L332-8) in the same category; contrats de projet never count.
+    /// </summary>
+    public static bool RenewalCouldBeCdi(CalendarPeriod cumulatedAtTerm) => cumulatedAtTerm >= CdiThreshold;
+
+    /// <summary>The notice period of art. 38-1 for a cumulated length of service.</summary>
+    public static CalendarPeriod NoticePeriod(CalendarPeriod cumulated, bool renewalCouldBeCdi, bool hasRecognisedDisability)
+    {
+        var period = renewalCouldBeCdi ? CalendarPeriod.OfMonths(3)
+            : cumulated < CalendarPeriod.OfMonths(6) ? CalendarPeriod.OfDays(8)
+            : cumulated < CalendarPeriod.OfYears(2) ? CalendarPeriod.OfMonths(1)
+            : CalendarPeriod.OfMonths(2);
+        return hasRecognisedDisability ? period.Times(2) : period;
+    }
+
+    /// <param name="earlierContracts">Other contracts of the advisor with the same employer (for the cumulated length).</param>
+    public static PublicNotice Compute(Contract contract, IEnumerable<Contract> earlierContracts, bool hasRecognisedDisability, bool renewalCouldBeCdi)
+    {
+        if (contract is not { Type: ContractType.Cdd, Regime: LegalRegime.Public, EffectiveEnd: { } term })
+            throw new DomainException(Rule.Id, "Ce délai de prévenance ne concerne que les CDD de droit public.");
+
+        var service = CumulatedService.UpToTermOf(contract, earlierContracts);
+        var notice = NoticePeriod(service.Total, renewalCouldBeCdi, hasRecognisedDisability);
+        var explanation = new ExplanationBuilder(Rule)
+            .Input("Début du contrat", contract.Start)
+            .Input("Terme du contrat", term)
+            .Input("Durée cumulée", service.Total.Describe())
+            .Input("Renouvellement possible en CDI", renewalCouldBeCdi ? "oui" : "non")
+            .Input("Handicap reconnu", hasRecognisedDisability ? "oui" : "non");
+        foreach (var step in service.Describe()) explanation.Step(step);
+        explanation.Step(renewalCouldBeCdi
+            ? "Le renouvellement peut se faire en CDI : délai de 3 mois (4°)."
+            : $"{BaseCase(service.Total)}.");
+        if (hasRecognisedDisability)
+            explanation.Step($"Agent bénéficiaire de l'obligation d'emploi des travailleurs handicapés : délai doublé, soit {notice.Describe()}.");
+        var unadjusted = DateMath.Subtract(term, notice);
+        explanation.Step($"Terme du {FrenchFormat.Date(term)} moins {notice.Describe()} : {FrenchFormat.Date(unadjusted)}.");
+        if (renewalCouldBeCdi) explanation.Step("Un entretien préalable doit précéder la notification.");
+        explanation.Step($"Si le renouvellement est proposé, l'agent a {AgentAnswerDays} jours pour répondre ; son silence vaut renonciation à l'emploi.");
+
+        var label = "Notifier le renouvellement ou non du contrat" + (renewalCouldBeCdi ? " (entretien préalable obligatoire)" : "");
+        return new(explanation.OnPreviousWorkingDay(label, unadjusted), service, notice, RequiresEntretienPrealable: renewalCouldBeCdi);
+    }
+
+    /// <summary>
+    /// Last day for the agent to accept a proposed renewal: notification + 8 days. Not moved to a working day:
+    /// moving it earlier would shorten the agent's time, and the décret does not extend it.
+    /// </summary>
+    public static Deadline AgentAnswerDeadline(DateOnly notifiedOn)
+    {
+        var date = notifiedOn.AddDays(AgentAnswerDays);
+        return new ExplanationBuilder(AgentAnswerRule)
+            .Input("Notification du renouvellement", notifiedOn)
+            .Step($"Notification du {FrenchFormat.Date(notifiedOn)} plus {AgentAnswerDays} jours : {FrenchFormat.Date(date)}.")
+            .Unadjusted("Fin du délai de réponse de l'agent (silence = renonciation)", date,
+                "Délai de l'agent : il n'est pas avancé au jour ouvré précédent, ce qui l'écourterait.");
+    }
+
+    private static string BaseCase(CalendarPeriod cumulated) =>
+        cumulated < CalendarPeriod.OfMonths(6) ? "Moins de 6 mois : délai de 8 jours (1°)"
+        : cumulated < CalendarPeriod.OfYears(2) ? "De 6 mois à moins de 2 ans : délai de 1 mois (2°)"
+        : "2 ans ou plus : délai de 2 mois (3°)";
+}
