@@ -2,7 +2,7 @@ using CareerPath.Domain.Model;
 
 namespace CareerPath.Domain.Rules;
 
-internal static class FrenchTerms
+public static class FrenchTerms
 {
     public static string Describe(ContractType type, LegalRegime regime) =>
         (type switch

@@ -28,7 +28,10 @@ public static class RuleCatalogue
         StandardFunding.Rule,
         StaffingDeadlines.RecruitmentRule,
         StaffingDeadlines.RefillRule,
+        StaffingDeadlines.GrantStartRule,
         PreviousWorkingDayRule.Rule,
+        ContractMilestones.StartRule,
+        ContractMilestones.TrainingStartRule,
     ];
 
     private static readonly Dictionary<string, RuleInfo> ById = All.ToDictionary(r => r.Id);

@@ -18,7 +18,17 @@ public static class StaffingDeadlines
         "Quand un contrat prend fin, la structure a 3 mois pour recruter un nouveau conseiller sur le poste ; la fin du contrat se déclare sans délai, avec son motif.",
         "Programme Conseiller numérique — convention de subvention ANCT (conseiller-numerique.gouv.fr)");
 
+    public static readonly RuleInfo GrantStartRule = new(
+        "recruitment.grant-start",
+        "Attribution du poste",
+        "Le poste est attribué au début de la convention de subvention : le délai de recrutement court à partir de ce jour.",
+        "Programme Conseiller numérique — convention de subvention ANCT (conseiller-numerique.gouv.fr)");
+
     public static readonly CalendarPeriod Delay = CalendarPeriod.OfMonths(3);
+
+    public static Deadline GrantStart(GrantConvention convention) => new ExplanationBuilder(GrantStartRule)
+        .Input("Début de la convention", convention.Start)
+        .Unadjusted("Attribution du poste", convention.Start, "Date d'effet de la convention, pas un acte à accomplir : pas de report.", convention.Id.ToString());
 
     public static Deadline Recruitment(GrantConvention convention)
     {

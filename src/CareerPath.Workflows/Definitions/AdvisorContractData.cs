@@ -1,0 +1,46 @@
+using CareerPath.Domain.Model;
+using CareerPath.Domain.Planning;
+
+namespace CareerPath.Workflows.Definitions;
+
+/// <summary>
+/// What an advisor-contract instance knows: the contract and its chain, the advisor (minimal
+/// personal data), whom to notify, the trainings, and what was decided. Stored as the instance's jsonb.
+/// </summary>
+public sealed class AdvisorContractData
+{
+    public Contract Contract { get; set; } = null!;
+    public Advisor Advisor { get; set; } = null!;
+    public List<Contract> EarlierContracts { get; set; } = [];
+    public Guid StructureId { get; set; }
+    public string StructureName { get; set; } = "";
+    /// <summary>The HR manager who receives reminders, and the HR lead who receives escalations.</summary>
+    public string HrEmail { get; set; } = "";
+    public string HrLeadEmail { get; set; } = "";
+    public FundedPost? Post { get; set; }
+    public List<TrainingAssignment> Trainings { get; set; } = [];
+    public bool? RenewalCouldBeCdi { get; set; }
+    public int[] ReminderOffsetsInDays { get; set; } = [60, 30, 7];
+    public Decision? Decision { get; set; }
+    public bool DecisionLate { get; set; }
+    public bool NoticeDeadlineMissed { get; set; }
+    public bool TrialFailed { get; set; }
+    public List<Outcome> Outcomes { get; set; } = [];
+
+    public ContractFacts Facts => new(Contract, Advisor)
+    {
+        EarlierContracts = EarlierContracts,
+        Trainings = Trainings,
+        Post = Post,
+        RenewalCouldBeCdi = RenewalCouldBeCdi,
+        ReminderOffsetsInDays = ReminderOffsetsInDays,
+    };
+
+    public TrainingAssignment? InitialTraining => Trainings.Where(t => t.Kind == TrainingModuleKind.InitialTraining).MinBy(t => t.Start);
+
+    public bool InitialTrainingDone => InitialTraining?.CompletedOn is not null;
+
+    public bool ExamPassed(TrainingModuleKind exam) => Trainings.Any(t => t.Kind == exam && t.Passed == true);
+
+    public bool CertificationDone => ExamPassed(TrainingModuleKind.Ccp1Exam) && ExamPassed(TrainingModuleKind.PixExam);
+}

@@ -1,0 +1,521 @@
+using System.Text.Json.Nodes;
+using CareerPath.Domain.Calendar;
+using CareerPath.Domain.Model;
+using CareerPath.Domain.Planning;
+using CareerPath.Domain.Rules;
+using CareerPath.Workflows.Engine;
+using Stateless;
+
+namespace CareerPath.Workflows.Definitions;
+
+public enum ContractState
+{
+    Created, Recruited,
+    Running, TrialPeriod, InitialTraining, AwaitingCertification, Active, MidContractReview, DecisionPending,
+    Hired, Renewed, NotRetained, Ended, EarlyTerminated, TrialFailed, FollowUp, Closed,
+}
+
+public enum ContractTrigger
+{
+    Start, ContractStarted, TrialEnded, TrialFailed, TrainingStartDue, TrainingScheduled, TrainingCompleted,
+    ExamPassed, ExamFailed, CertificationDeadline, ThematicModuleDue, ThematicModuleCompleted,
+    MidContractReviewDue, ReviewCompleted, DecisionReminder, NoticeDeadline, Decide, AmendContract, FundingChanged,
+    EarlyTerminate, ContractEnded, FollowUpDue, FinalFollowUpDue, OutcomeRecorded,
+}
+
+/// <summary>
+/// advisor-contract: one instance per contract, from recruitment to the follow-up a year after it
+/// ends. The running states share one superstate (Running) so that contract-wide events — an
+/// amendment, the review, the decision reminders, an early end — are handled whatever the training stage.
+/// </summary>
+public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, ContractTrigger, AdvisorContractData>
+{
+    public const string DefinitionId = "advisor-contract";
+
+    public override string Id => DefinitionId;
+    protected override ContractState Created => ContractState.Created;
+    protected override ContractTrigger Start => ContractTrigger.Start;
+    protected override IReadOnlySet<ContractState> Final { get; } = new HashSet<ContractState> { ContractState.Closed };
+
+    static readonly ContractState[] AfterDecision = [ContractState.Hired, ContractState.Renewed, ContractState.NotRetained];
+    static readonly ContractState[] Left = [ContractState.Ended, ContractState.EarlyTerminated, ContractState.TrialFailed];
+
+    protected override void Configure(StateMachine<ContractState, ContractTrigger> m, TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+
+        m.Configure(ContractState.Created)
+            .Permit(ContractTrigger.Start, ContractState.Recruited);
+
+        m.Configure(ContractState.Recruited)
+            .OnEntryFrom(ContractTrigger.Start, () =>
+            {
+                ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHired),
+                    new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
+                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new() { ["contractStart"] = Date(d.Contract.Start) });
+            })
+            .PermitDynamic(ContractTrigger.ContractStarted, () => d.Contract.PreviousContractId is null
+                ? ContractState.TrialPeriod
+                : d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining)
+            .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
+            .InternalTransition(ContractTrigger.FundingChanged, () => d.Post = ctx.Arg<FundedPost>("post"))
+            .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated);
+
+        // Contract-wide events, whatever the stage.
+        m.Configure(ContractState.Running)
+            .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
+            .InternalTransition(ContractTrigger.FundingChanged, () => d.Post = ctx.Arg<FundedPost>("post"))
+            .InternalTransition(ContractTrigger.TrainingScheduled, () => ScheduleTraining(ctx))
+            .InternalTransition(ContractTrigger.TrainingCompleted, () => CompleteTraining(ctx))
+            .InternalTransition(ContractTrigger.ExamPassed, () => RecordExam(ctx, passed: true))
+            .InternalTransition(ContractTrigger.ExamFailed, () => RecordExam(ctx, passed: false))
+            .InternalTransition(ContractTrigger.TrainingStartDue, () =>
+            {
+                if (d.InitialTraining is null)
+                    Notify(ctx, Role.Hr, Templates.TrainingStart, "training-start", new() { ["dueOn"] = Date(TimerDate(ctx)) });
+            })
+            .InternalTransition(ContractTrigger.CertificationDeadline, () => CertificationDeadlineReached(ctx))
+            .InternalTransition(ContractTrigger.ThematicModuleDue, () => Notify(ctx, Role.Advisor, Templates.ThematicModuleDue,
+                ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) }))
+            .InternalTransition(ContractTrigger.ThematicModuleCompleted, () => RecordThematicModule(ctx))
+            .Permit(ContractTrigger.MidContractReviewDue, ContractState.MidContractReview)
+            .Permit(ContractTrigger.DecisionReminder, ContractState.DecisionPending)
+            .InternalTransition(ContractTrigger.NoticeDeadline, () => NoticeDeadlineReached(ctx))
+            .PermitDynamic(ContractTrigger.Decide, () => Decide(ctx))
+            .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated)
+            .Permit(ContractTrigger.ContractEnded, ContractState.Ended);
+
+        m.Configure(ContractState.TrialPeriod)
+            .SubstateOf(ContractState.Running)
+            .PermitDynamic(ContractTrigger.TrialEnded, () => d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining)
+            .Permit(ContractTrigger.TrialFailed, ContractState.TrialFailed);
+
+        m.Configure(ContractState.InitialTraining)
+            .SubstateOf(ContractState.Running)
+            .OnEntry(() =>
+            {
+                if (d.InitialTraining is null)
+                    ctx.Record(new OpenTask(Tasks.ScheduleTraining, Role.Hr, $"Inscrire {d.Advisor.FullName} à la formation initiale",
+                        ctx.Today.AddDays(14), ctx.Today.AddDays(30)));
+            })
+            .PermitIf(ContractTrigger.TrainingCompleted, ContractState.AwaitingCertification, () => d.InitialTraining is not null,
+                "la formation initiale doit d'abord être programmée");
+
+        m.Configure(ContractState.AwaitingCertification)
+            .SubstateOf(ContractState.Running)
+            .OnEntryFrom(ContractTrigger.TrainingCompleted, () =>
+            {
+                CompleteTraining(ctx);
+                AssignExams(ctx);
+            })
+            .PermitIf(ContractTrigger.ExamPassed, ContractState.Active, () => PassingCompletesCertification(ctx), "les deux examens sont réussis")
+            .InternalTransitionIf(ContractTrigger.ExamPassed, _ => !PassingCompletesCertification(ctx), _ => RecordExam(ctx, passed: true), "un examen reste à réussir");
+
+        m.Configure(ContractState.Active)
+            .SubstateOf(ContractState.Running)
+            .OnEntryFrom(ContractTrigger.ExamPassed, () => RecordExam(ctx, passed: true));
+
+        m.Configure(ContractState.MidContractReview)
+            .SubstateOf(ContractState.Running)
+            .OnEntry(() =>
+            {
+                ctx.Record(new OpenTask(Tasks.Review, Role.Hr, $"Entretien de mi-parcours de {d.Advisor.FullName}", TimerDate(ctx).AddDays(30), TimerDate(ctx).AddDays(45)));
+                Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new() { ["dueOn"] = Date(TimerDate(ctx)) });
+            })
+            .Ignore(ContractTrigger.MidContractReviewDue)
+            .Permit(ContractTrigger.ReviewCompleted, ContractState.Active)
+            .OnExit(t =>
+            {
+                if (t.Trigger == ContractTrigger.ReviewCompleted) ctx.Record(new CloseTasks(Tasks.Review, Completed: true, "Réalisé"));
+            });
+
+        m.Configure(ContractState.DecisionPending)
+            .SubstateOf(ContractState.Running)
+            .OnEntry(() =>
+            {
+                var due = DecisionDue(d);
+                ctx.Record(new OpenTask(Tasks.Decision, Role.Hr, $"Décision sur la suite du contrat de {d.Advisor.FullName}", due.Date, due.Date));
+                DecisionReminder(ctx);
+            })
+            .InternalTransition(ContractTrigger.DecisionReminder, () => DecisionReminder(ctx))
+            .Ignore(ContractTrigger.MidContractReviewDue);
+
+        foreach (var decided in AfterDecision)
+        {
+            m.Configure(decided)
+                .OnEntryFrom(ContractTrigger.Decide, () => RecordDecision(ctx, decided))
+                .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated)
+                .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
+                .Ignore(ContractTrigger.DecisionReminder)
+                .Ignore(ContractTrigger.NoticeDeadline);
+        }
+        m.Configure(ContractState.Hired).Permit(ContractTrigger.ContractEnded, ContractState.Ended);
+        m.Configure(ContractState.NotRetained).Permit(ContractTrigger.ContractEnded, ContractState.Ended);
+        // The advisor carries on under the renewed contract's own instance.
+        m.Configure(ContractState.Renewed).Permit(ContractTrigger.ContractEnded, ContractState.Closed);
+
+        m.Configure(ContractState.Ended)
+            .OnEntry(() => ContractLeft(ctx, d.Contract.ActualEnd!.Value))
+            .OnEntryFrom(ContractTrigger.ContractEnded, () =>
+            {
+                if (d.Decision is null) ctx.Record(new Remark("Contrat arrivé à son terme sans décision enregistrée."));
+            });
+        m.Configure(ContractState.EarlyTerminated)
+            .OnEntryFrom(ContractTrigger.EarlyTerminate, () => Terminate(ctx, TerminationReason.Other));
+        m.Configure(ContractState.TrialFailed)
+            .OnEntryFrom(ContractTrigger.TrialFailed, () =>
+            {
+                d.TrialFailed = true;
+                Terminate(ctx, TerminationReason.TrialFailed);
+            });
+        foreach (var left in Left)
+            m.Configure(left)
+                .Permit(ContractTrigger.FollowUpDue, ContractState.FollowUp)
+                .InternalTransition(ContractTrigger.OutcomeRecorded, () => RecordOutcome(ctx));
+
+        m.Configure(ContractState.FollowUp)
+            .OnEntry(() => AskOutcome(ctx, FollowUpPoint.Month6))
+            .InternalTransition(ContractTrigger.OutcomeRecorded, () => RecordOutcome(ctx))
+            .Permit(ContractTrigger.FinalFollowUpDue, ContractState.Closed);
+
+        m.Configure(ContractState.Closed)
+            .OnEntryFrom(ContractTrigger.FinalFollowUpDue, () => AskOutcome(ctx, FollowUpPoint.Month12))
+            .InternalTransition(ContractTrigger.OutcomeRecorded, () => RecordOutcome(ctx));
+    }
+
+    /// <summary>The timers of each state, all from the rules catalogue through the planner.</summary>
+    protected override IEnumerable<TimerSpec> Timers(ContractState state, AdvisorContractData data)
+    {
+        var plan = DeadlinePlanner.Plan(data.Facts);
+        switch (state)
+        {
+            case ContractState.Recruited:
+                yield return new(ContractMilestones.StartRule.Id, nameof(ContractTrigger.ContractStarted), ContractMilestones.Start(data.Contract));
+                break;
+            case ContractState.TrialPeriod or ContractState.InitialTraining or ContractState.AwaitingCertification
+                or ContractState.Active or ContractState.MidContractReview or ContractState.DecisionPending:
+                if (data.InitialTraining is null && data.Contract.PreviousContractId is null)
+                    yield return new(ContractMilestones.TrainingStartRule.Id, nameof(ContractTrigger.TrainingStartDue), ContractMilestones.TrainingStartDue(data.Contract));
+                foreach (var deadline in plan)
+                {
+                    if (RunningTrigger(deadline, state, data) is { } trigger) yield return new(deadline.Key, trigger.ToString(), deadline);
+                }
+                break;
+            case ContractState.Hired or ContractState.Renewed or ContractState.NotRetained:
+                foreach (var deadline in plan.Where(x => x.RuleId == EndOfContract.ContractEndRule.Id))
+                    yield return new(deadline.Key, nameof(ContractTrigger.ContractEnded), deadline);
+                break;
+            case ContractState.Ended or ContractState.EarlyTerminated or ContractState.TrialFailed:
+                foreach (var deadline in plan.Where(x => x.RuleId == EndOfContract.FollowUp6Rule.Id))
+                    yield return new(deadline.Key, nameof(ContractTrigger.FollowUpDue), deadline);
+                break;
+            case ContractState.FollowUp:
+                foreach (var deadline in plan.Where(x => x.RuleId == EndOfContract.FollowUp12Rule.Id))
+                    yield return new(deadline.Key, nameof(ContractTrigger.FinalFollowUpDue), deadline);
+                break;
+        }
+    }
+
+    static ContractTrigger? RunningTrigger(Deadline deadline, ContractState state, AdvisorContractData data) => deadline.RuleId switch
+    {
+        "trial.public" or "trial.private-cdd" or "trial.private-cdi" when state == ContractState.TrialPeriod => ContractTrigger.TrialEnded,
+        "review.mid-contract" => ContractTrigger.MidContractReviewDue,
+        "decision.reminders" when data.Decision is null => ContractTrigger.DecisionReminder,
+        "notice.public-contract" or "notice.contrat-de-projet" when data.Decision is null => ContractTrigger.NoticeDeadline,
+        "certification.exam-deadline" when !data.CertificationDone => ContractTrigger.CertificationDeadline,
+        "training.thematic-modules" => ContractTrigger.ThematicModuleDue,
+        "contract.end" => ContractTrigger.ContractEnded,
+        _ => null,
+    };
+
+    // ---- actions: they change the data and record effects, nothing else ----
+
+    static void Amend(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var newEnd = ctx.Arg<DateOnly>("newEnd");
+        var reason = ctx.Arg<string>("reason");
+        var effectiveOn = ctx.OptionalArg<DateOnly?>("effectiveOn") ?? ctx.Today;
+        if (d.Contract.Type == ContractType.Cdi)
+            throw new WorkflowInputException("Un CDI n'a pas de date de fin à modifier.");
+        if (newEnd < d.Contract.Start || newEnd < effectiveOn)
+            throw new WorkflowInputException($"La nouvelle fin ({Date(newEnd)}) précède le début du contrat ou la date d'effet de l'avenant.");
+        var earlier = ContractChain.EarlierInChain(d.Contract, d.EarlierContracts);
+        Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd, earlier));
+        if (d.Contract.Type == ContractType.ContratDeProjet)
+            Refuse(ContratDeProjetRules.CheckDuration(d.Contract.Regime, d.Contract.Start, newEnd));
+        d.Contract = d.Contract with
+        {
+            Amendments = [.. d.Contract.Amendments, new ContractAmendment(Guid.CreateVersion7(ctx.Now), effectiveOn, newEnd, reason)],
+        };
+        ctx.Record(new Remark($"Avenant : fin du contrat au {Date(newEnd)} ({reason})."));
+    }
+
+    static void Refuse(Verdict verdict)
+    {
+        if (!verdict.Allowed) throw new WorkflowInputException(verdict.Message, verdict.RuleId);
+    }
+
+    static void ScheduleTraining(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var start = ctx.Arg<DateOnly>("start");
+        var end = ctx.Arg<DateOnly>("end");
+        var hours = ctx.Arg<int>("hours");
+        var training = new TrainingAssignment(Guid.CreateVersion7(ctx.Now), d.Advisor.Id, TrainingModuleKind.InitialTraining,
+            ctx.OptionalArg<string>("title") ?? "Formation initiale Conseiller numérique", hours, start, end, end);
+        var errors = training.Validate();
+        if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
+        d.Trainings.RemoveAll(t => t.Kind == TrainingModuleKind.InitialTraining && t.CompletedOn is null);
+        d.Trainings.Add(training);
+        ctx.Record(new CloseTasks(Tasks.ScheduleTraining, Completed: true, "Programmée"));
+        Notify(ctx, Role.Advisor, Templates.Milestones, $"training:{start:yyyyMMdd}:{end:yyyyMMdd}",
+            new() { ["trainingStart"] = Date(start), ["trainingEnd"] = Date(end), ["hours"] = hours });
+    }
+
+    static void CompleteTraining(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var initial = d.InitialTraining ?? throw new WorkflowInputException("Aucune formation initiale n'est programmée.");
+        var on = ctx.OptionalArg<DateOnly?>("completedOn") ?? ctx.Today;
+        if (on < initial.Start) throw new WorkflowInputException("Une formation ne peut pas être terminée avant d'avoir commencé.");
+        d.Trainings[d.Trainings.IndexOf(initial)] = initial with { CompletedOn = on, End = on };
+    }
+
+    static void AssignExams(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var trainingEnd = d.InitialTraining!.CompletedOn!.Value;
+        foreach (var exam in new[] { TrainingModuleKind.Ccp1Exam, TrainingModuleKind.PixExam })
+        {
+            if (d.Trainings.Any(t => t.Kind == exam)) continue;
+            var due = CertificationDeadline.Compute(trainingEnd, exam);
+            d.Trainings.Add(new TrainingAssignment(Guid.CreateVersion7(ctx.Now), d.Advisor.Id, exam, due.Label, 0, trainingEnd, null, due.Date));
+        }
+        var deadline = CertificationDeadline.Compute(trainingEnd, TrainingModuleKind.Ccp1Exam);
+        Notify(ctx, Role.Advisor, Templates.Milestones, $"exams:{trainingEnd:yyyyMMdd}",
+            new() { ["examDeadline"] = Date(deadline.Date), ["explanation"] = deadline.Describe() });
+    }
+
+    static TrainingModuleKind ExamOf(TransitionContext<AdvisorContractData> ctx) => ctx.Arg<string>("exam") switch
+    {
+        "Ccp1" or "Ccp1Exam" => TrainingModuleKind.Ccp1Exam,
+        "Pix" or "PixExam" => TrainingModuleKind.PixExam,
+        var other => throw new WorkflowInputException($"Examen inconnu « {other} » : attendu Ccp1 ou Pix."),
+    };
+
+    static bool PassingCompletesCertification(TransitionContext<AdvisorContractData> ctx)
+    {
+        var exam = ExamOf(ctx);
+        var other = exam == TrainingModuleKind.Ccp1Exam ? TrainingModuleKind.PixExam : TrainingModuleKind.Ccp1Exam;
+        return ctx.Data.ExamPassed(other);
+    }
+
+    static void RecordExam(TransitionContext<AdvisorContractData> ctx, bool passed)
+    {
+        var d = ctx.Data;
+        var exam = ExamOf(ctx);
+        var on = ctx.OptionalArg<DateOnly?>("on") ?? ctx.Today;
+        var index = d.Trainings.FindIndex(t => t.Kind == exam && t.Passed != true);
+        if (index < 0)
+        {
+            if (d.ExamPassed(exam)) return; // already recorded as passed: a replay
+            d.Trainings.Add(new TrainingAssignment(Guid.CreateVersion7(ctx.Now), d.Advisor.Id, exam, exam.ToString(), 0, on, on, on)
+            { CompletedOn = on, Passed = passed });
+            return;
+        }
+        d.Trainings[index] = d.Trainings[index] with { CompletedOn = on, End = on, Passed = passed };
+        if (!passed) ctx.Record(new Remark($"Échec à l'examen {exam} le {Date(on)}."));
+    }
+
+    static void RecordThematicModule(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var on = ctx.OptionalArg<DateOnly?>("on") ?? ctx.Today;
+        d.Trainings.Add(new TrainingAssignment(Guid.CreateVersion7(ctx.Now), d.Advisor.Id, TrainingModuleKind.Thematic,
+            ctx.OptionalArg<string>("title") ?? "Module thématique", ctx.OptionalArg<int?>("hours") ?? 0, on, on, on) { CompletedOn = on, Passed = true });
+    }
+
+    static void CertificationDeadlineReached(TransitionContext<AdvisorContractData> ctx)
+    {
+        if (ctx.Data.CertificationDone) return;
+        ctx.Record(new Remark("Certification non obtenue à l'échéance."));
+        Notify(ctx, Role.Advisor, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) });
+        Notify(ctx, Role.Hr, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) });
+    }
+
+    /// <summary>The date the decision must be notified by: the legal notice deadline, else the contract's end.</summary>
+    static Deadline DecisionDue(AdvisorContractData d)
+    {
+        var plan = DeadlinePlanner.Plan(d.Facts);
+        return plan.FirstOrDefault(x => x.RuleId is "notice.public-contract" or "notice.contrat-de-projet")
+            ?? plan.First(x => x.RuleId == EndOfContract.ContractEndRule.Id);
+    }
+
+    static void DecisionReminder(TransitionContext<AdvisorContractData> ctx)
+    {
+        var due = DecisionDue(ctx.Data);
+        var occasion = ctx.OptionalArg<string>("timer") ?? $"reminder:{ctx.Today:yyyyMMdd}";
+        Notify(ctx, Role.Hr, Templates.DecisionReminder, $"{occasion}:{due.Date:yyyyMMdd}", new()
+        {
+            ["noticeDeadline"] = Date(due.Date),
+            ["ruleId"] = due.RuleId,
+            ["source"] = due.Explanation.Rule.Source,
+            ["explanation"] = due.Describe(),
+            ["contractEnd"] = Date(ctx.Data.Contract.EffectiveEnd),
+        });
+    }
+
+    static void NoticeDeadlineReached(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        if (d.Decision is not null) return;
+        d.NoticeDeadlineMissed = true;
+        var due = DecisionDue(d);
+        ctx.Record(new Remark($"Délai de prévenance dépassé le {Date(due.Date)} sans décision : escalade au référent RH."));
+        ctx.Record(new OpenTask(Tasks.Escalation, Role.HrLead, $"Décision en retard pour {d.Advisor.FullName}", d.Contract.EffectiveEnd ?? ctx.Today, null));
+        Notify(ctx, Role.HrLead, Templates.DecisionOverdue, $"overdue:{due.Date:yyyyMMdd}", new()
+        {
+            ["noticeDeadline"] = Date(due.Date),
+            ["ruleId"] = due.RuleId,
+            ["source"] = due.Explanation.Rule.Source,
+            ["explanation"] = due.Describe(),
+            ["contractEnd"] = Date(d.Contract.EffectiveEnd),
+        });
+    }
+
+    static ContractState Decide(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var kind = ctx.Arg<DecisionKind>("kind");
+        var reason = ctx.Arg<string>("reason");
+        if (string.IsNullOrWhiteSpace(reason)) throw new WorkflowInputException("Le motif de la décision est obligatoire.");
+        var newEnd = ctx.OptionalArg<DateOnly?>("newEnd");
+        var decision = new Decision(d.Contract.Id, kind, reason, ctx.Today) { NewEnd = newEnd, NotifiedOn = ctx.OptionalArg<DateOnly?>("notifiedOn") ?? ctx.Today };
+        var errors = decision.Validate();
+        if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
+        if (kind == DecisionKind.Renewal)
+        {
+            var currentEnd = d.Contract.EffectiveEnd ?? throw new WorkflowInputException("Un CDI ne se renouvelle pas.");
+            if (newEnd <= currentEnd) throw new WorkflowInputException($"La nouvelle fin ({Date(newEnd)}) doit suivre la fin actuelle ({Date(currentEnd)}).");
+            Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd!.Value, ContractChain.EarlierInChain(d.Contract, d.EarlierContracts)));
+        }
+        if (kind == DecisionKind.Titularisation && d.Contract.Regime != LegalRegime.Public)
+            throw new WorkflowInputException("La titularisation n'existe que chez un employeur public.");
+        d.DecisionLate = decision.NotifiedOn > DecisionDue(d).Date;
+        d.Decision = decision;
+        return kind switch
+        {
+            DecisionKind.PermanentHireCdi or DecisionKind.Titularisation => ContractState.Hired,
+            DecisionKind.Renewal => ContractState.Renewed,
+            _ => ContractState.NotRetained,
+        };
+    }
+
+    static void RecordDecision(TransitionContext<AdvisorContractData> ctx, ContractState outcome)
+    {
+        var d = ctx.Data;
+        var decision = d.Decision!;
+        var due = DecisionDue(d);
+        ctx.Record(new CloseTasks(Tasks.Decision, Completed: true, decision.Kind.ToString()));
+        ctx.Record(new CloseTasks(Tasks.Escalation, Completed: true, decision.Kind.ToString()));
+        // The audit log is for unions too: no name, no free text, only facts.
+        ctx.Record(new AuditDecision(decision.Kind.ToString(), new JsonObject
+        {
+            ["contractId"] = d.Contract.Id.ToString(),
+            ["advisorId"] = d.Advisor.Id.ToString(),
+            ["structureId"] = d.StructureId.ToString(),
+            ["decidedOn"] = Date(decision.DecidedOn),
+            ["notifiedOn"] = Date(decision.NotifiedOn),
+            ["noticeDeadline"] = Date(due.Date),
+            ["noticeRule"] = due.RuleId,
+            ["late"] = d.DecisionLate,
+            ["newEnd"] = decision.NewEnd is { } e ? Date(e) : null,
+        }));
+        if (d.DecisionLate) ctx.Record(new Remark($"Décision notifiée après le délai de prévenance ({Date(due.Date)})."));
+        if (outcome == ContractState.Hired)
+            ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
+                new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
+        if (outcome == ContractState.Renewed) StartRenewal(ctx);
+    }
+
+    static void StartRenewal(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var end = d.Contract.EffectiveEnd!.Value;
+        var next = new Contract(Guid.CreateVersion7(ctx.Now), d.Contract.AdvisorId, d.Contract.PostId, d.Contract.Type, d.Contract.Regime,
+            end.AddDays(1), d.Decision!.NewEnd) { PreviousContractId = d.Contract.Id };
+        var data = new AdvisorContractData
+        {
+            Contract = next,
+            Advisor = d.Advisor,
+            EarlierContracts = [.. d.EarlierContracts, d.Contract],
+            StructureId = d.StructureId,
+            StructureName = d.StructureName,
+            HrEmail = d.HrEmail,
+            HrLeadEmail = d.HrLeadEmail,
+            Post = d.Post,
+            Trainings = d.Trainings,
+            ReminderOffsetsInDays = d.ReminderOffsetsInDays,
+        };
+        ctx.Record(new StartInstance(DefinitionId, next.Id, d.StructureId, WorkflowJson.ToObject(data)));
+    }
+
+    static void Terminate(TransitionContext<AdvisorContractData> ctx, TerminationReason fallback)
+    {
+        var d = ctx.Data;
+        var on = ctx.OptionalArg<DateOnly?>("date") ?? ctx.Today;
+        var reason = fallback == TerminationReason.TrialFailed ? fallback : ctx.OptionalArg<TerminationReason?>("reason") ?? fallback;
+        if (on < d.Contract.Start || (d.Contract.EffectiveEnd is { } end && on > end))
+            throw new WorkflowInputException($"La date de fin anticipée ({Date(on)}) doit tomber pendant le contrat.");
+        d.Contract = d.Contract with { EarlyTermination = new EarlyTermination(on, reason, ctx.OptionalArg<string>("note")) };
+        ctx.Record(new CloseTasks(Tasks.Decision, Completed: false));
+        ctx.Record(new CloseTasks(Tasks.Review, Completed: false));
+        ctx.Record(new CloseTasks(Tasks.ScheduleTraining, Completed: false));
+        ctx.Record(new Remark($"Fin anticipée le {Date(on)} ({FrenchTerms.Describe(reason)})."));
+        ContractLeft(ctx, on);
+    }
+
+    static void ContractLeft(TransitionContext<AdvisorContractData> ctx, DateOnly endedOn) =>
+        ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, ctx.Data.Contract.PostId, nameof(PostTrigger.ContractEnded),
+            new JsonObject { ["contractId"] = ctx.Data.Contract.Id.ToString(), ["endedOn"] = Date(endedOn) }));
+
+    static void AskOutcome(TransitionContext<AdvisorContractData> ctx, FollowUpPoint point)
+    {
+        var months = point == FollowUpPoint.Month6 ? 6 : 12;
+        ctx.Record(new OpenTask($"{Tasks.Outcome}-{months}", Role.Hr, $"Situation de {ctx.Data.Advisor.FullName} {months} mois après le contrat", ctx.Today.AddDays(30), null));
+        Notify(ctx, Role.Hr, Templates.FollowUp, $"followup-{months}", new() { ["months"] = months, ["contractEnd"] = Date(ctx.Data.Contract.ActualEnd) });
+    }
+
+    static void RecordOutcome(TransitionContext<AdvisorContractData> ctx)
+    {
+        var d = ctx.Data;
+        var at = ctx.Arg<FollowUpPoint>("at");
+        var kind = ctx.Arg<OutcomeKind>("kind");
+        d.Outcomes.RemoveAll(o => o.At == at);
+        d.Outcomes.Add(new Outcome(d.Contract.Id, at, kind, ctx.Today));
+        ctx.Record(new CloseTasks($"{Tasks.Outcome}-{(at == FollowUpPoint.Month6 ? 6 : 12)}", Completed: true, kind.ToString()));
+    }
+
+    // ---- notifications ----
+
+    static void Notify(TransitionContext<AdvisorContractData> ctx, string role, string template, string occasion, JsonObject data)
+    {
+        var d = ctx.Data;
+        var address = role switch
+        {
+            Role.Advisor => d.Advisor.WorkEmail,
+            Role.HrLead => string.IsNullOrEmpty(d.HrLeadEmail) ? d.HrEmail : d.HrLeadEmail,
+            _ => d.HrEmail,
+        };
+        data["advisorName"] = d.Advisor.FullName;
+        data["structureName"] = d.StructureName;
+        data["contractId"] = d.Contract.Id.ToString();
+        data["link"] = $"/contracts/{d.Contract.Id}";
+        ctx.Record(new Notify(role, address, template, data, $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
+    }
+
+    static DateOnly TimerDate(TransitionContext<AdvisorContractData> ctx) => ctx.Today;
+
+    static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd");
+}

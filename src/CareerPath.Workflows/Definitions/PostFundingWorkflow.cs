@@ -1,0 +1,203 @@
+using System.Text.Json.Nodes;
+using CareerPath.Domain.Model;
+using CareerPath.Domain.Rules;
+using CareerPath.Workflows.Engine;
+using Stateless;
+
+namespace CareerPath.Workflows.Definitions;
+
+public enum PostState { Created, Granted, Funded, Recruiting, Occupied, Vacant, Renewed, FundingEnding, FundingEnded, Closed }
+
+public enum PostTrigger
+{
+    Start, ConventionStarted, AdvisorHired, AdvisorHiredPermanently, ContractEnded, RecruitmentDeadline, RefillDeadline,
+    TrancheDue, FundingEndingAlert, FundingEnd, ConventionRenewed,
+}
+
+/// <summary>What a post-funding instance knows: the post and its conventions, who holds it, whom to tell.</summary>
+public sealed class PostFundingData
+{
+    public FundedPost Post { get; set; } = null!;
+    public string StructureName { get; set; } = "";
+    public string HrEmail { get; set; } = "";
+    public string HrLeadEmail { get; set; } = "";
+    public Guid? CurrentContractId { get; set; }
+    public DateOnly? LastContractEnd { get; set; }
+    public bool PermanentHire { get; set; }
+    public bool RecruitmentDeadlineMissed { get; set; }
+    public bool RefillDeadlineMissed { get; set; }
+
+    public bool Occupied => CurrentContractId is not null;
+
+    /// <summary>The State convention funding the post now: the latest one.</summary>
+    public GrantConvention? CurrentConvention => Post.Conventions.Where(c => c.Source == FundingSource.State).MaxBy(c => c.Start);
+}
+
+/// <summary>
+/// post-funding: one instance per funded post, from the grant to the end of its funding. It hears
+/// from advisor-contract when a contract starts or ends on the post, and tells the running contract
+/// when its funding changes.
+/// </summary>
+public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrigger, PostFundingData>
+{
+    public const string DefinitionId = "post-funding";
+
+    public override string Id => DefinitionId;
+    protected override PostState Created => PostState.Created;
+    protected override PostTrigger Start => PostTrigger.Start;
+    protected override IReadOnlySet<PostState> Final { get; } = new HashSet<PostState> { PostState.Closed };
+
+    protected override void Configure(StateMachine<PostState, PostTrigger> m, TransitionContext<PostFundingData> ctx)
+    {
+        var d = ctx.Data;
+
+        m.Configure(PostState.Created)
+            .PermitDynamic(PostTrigger.Start, () =>
+                d.CurrentConvention is { } c && c.Start > ctx.Today ? PostState.Granted : PostState.Recruiting);
+
+        m.Configure(PostState.Granted)
+            .Permit(PostTrigger.ConventionStarted, PostState.Recruiting)
+            .Permit(PostTrigger.AdvisorHired, PostState.Occupied)
+            .OnExit(t => { if (t.Trigger == PostTrigger.AdvisorHired) Hired(ctx); });
+
+        // Every funded stage hears the same events; the substates differ by what they wait for.
+        m.Configure(PostState.Funded)
+            .Permit(PostTrigger.AdvisorHired, PostState.Occupied)
+            .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
+            .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
+            .Permit(PostTrigger.FundingEndingAlert, PostState.FundingEnding)
+            .PermitDynamic(PostTrigger.ContractEnded, () => EndsCurrentContract(ctx) ? PostState.Vacant : Current(m))
+            .InternalTransition(PostTrigger.ConventionRenewed, () => Renew(ctx))
+            .Ignore(PostTrigger.RecruitmentDeadline)
+            .Ignore(PostTrigger.RefillDeadline);
+
+        m.Configure(PostState.Recruiting)
+            .SubstateOf(PostState.Funded)
+            .InternalTransition(PostTrigger.RecruitmentDeadline, () =>
+            {
+                d.RecruitmentDeadlineMissed = true;
+                ctx.Record(new Remark("Délai de recrutement dépassé : aucun conseiller recruté 3 mois après l'attribution du poste."));
+                Notify(ctx, Role.HrLead, Templates.RecruitmentDeadline, "recruitment", new());
+            });
+
+        m.Configure(PostState.Occupied)
+            .SubstateOf(PostState.Funded)
+            .OnEntryFrom(PostTrigger.AdvisorHired, () => Hired(ctx))
+            .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx));
+
+        m.Configure(PostState.Vacant)
+            .SubstateOf(PostState.Funded)
+            .OnEntry(() =>
+            {
+                var refill = StaffingDeadlines.Refill(d.LastContractEnd!.Value);
+                Notify(ctx, Role.Hr, Templates.PostVacant, $"vacant:{d.LastContractEnd:yyyyMMdd}",
+                    new() { ["refillDeadline"] = Date(refill.Date), ["explanation"] = refill.Describe() });
+            })
+            .InternalTransition(PostTrigger.RefillDeadline, () =>
+            {
+                d.RefillDeadlineMissed = true;
+                ctx.Record(new Remark("Délai pour pourvoir à nouveau le poste dépassé."));
+                Notify(ctx, Role.HrLead, Templates.RefillDeadline, $"refill:{d.LastContractEnd:yyyyMMdd}", new());
+            });
+
+        m.Configure(PostState.Renewed)
+            .SubstateOf(PostState.Funded)
+            .OnEntryFrom(PostTrigger.ConventionRenewed, () => Renew(ctx));
+
+        m.Configure(PostState.FundingEnding)
+            .OnEntry(() =>
+            {
+                var end = FundingDeadlines.End(d.CurrentConvention!);
+                Notify(ctx, Role.Hr, Templates.FundingEnding, $"ending:{end.Date:yyyyMMdd}",
+                    new() { ["fundingEnd"] = Date(end.Date), ["explanation"] = end.Describe() });
+            })
+            .Permit(PostTrigger.ConventionRenewed, PostState.Renewed)
+            .PermitDynamic(PostTrigger.FundingEnd, () => d.Occupied && !d.PermanentHire ? PostState.FundingEnded : PostState.Closed)
+            .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx))
+            .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
+            .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx)) Vacate(ctx); })
+            .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
+            .Ignore(PostTrigger.RecruitmentDeadline)
+            .Ignore(PostTrigger.RefillDeadline);
+
+        // Funding is over but an advisor still works on the post under a fixed-term contract: the
+        // post closes when that contract ends or turns permanent.
+        m.Configure(PostState.FundingEnded)
+            .OnEntry(() => ctx.Record(new Remark("Financement terminé ; le contrat en cours continue à la charge de la structure.")))
+            .PermitIf(PostTrigger.ContractEnded, PostState.Closed, () => EndsCurrentContract(ctx))
+            .IgnoreIf(PostTrigger.ContractEnded, () => !EndsCurrentContract(ctx))
+            .Permit(PostTrigger.AdvisorHiredPermanently, PostState.Closed)
+            .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx))
+            .Permit(PostTrigger.ConventionRenewed, PostState.Renewed);
+
+        m.Configure(PostState.Closed)
+            .OnEntry(() => { if (d.Occupied && !d.PermanentHire) d.CurrentContractId = null; });
+    }
+
+    protected override IEnumerable<TimerSpec> Timers(PostState state, PostFundingData data)
+    {
+        var convention = data.CurrentConvention;
+        if (convention is null) yield break;
+        if (state == PostState.Granted)
+        {
+            yield return new(StaffingDeadlines.GrantStartRule.Id, nameof(PostTrigger.ConventionStarted), StaffingDeadlines.GrantStart(convention));
+            yield break;
+        }
+        if (state is not (PostState.Recruiting or PostState.Occupied or PostState.Vacant or PostState.Renewed or PostState.FundingEnding)) yield break;
+        if (state == PostState.Recruiting)
+            yield return new("recruitment", nameof(PostTrigger.RecruitmentDeadline), StaffingDeadlines.Recruitment(data.Post.Conventions.Where(c => c.Source == FundingSource.State).MinBy(c => c.Start)!));
+        if (state == PostState.Vacant && data.LastContractEnd is { } ended)
+            yield return new("refill", nameof(PostTrigger.RefillDeadline), StaffingDeadlines.Refill(ended));
+        foreach (var tranche in data.Post.Conventions.SelectMany(FundingDeadlines.Tranches))
+            yield return new(tranche.Key, nameof(PostTrigger.TrancheDue), tranche);
+        if (state != PostState.FundingEnding)
+            yield return new("funding-alert", nameof(PostTrigger.FundingEndingAlert), FundingDeadlines.EndingAlert(convention));
+        yield return new("funding-end", nameof(PostTrigger.FundingEnd), FundingDeadlines.End(convention));
+    }
+
+    static PostState Current(StateMachine<PostState, PostTrigger> m) => m.State;
+
+    static bool EndsCurrentContract(TransitionContext<PostFundingData> ctx) =>
+        ctx.Data.CurrentContractId is { } current && ctx.Arg<Guid>("contractId") == current;
+
+    static void Hired(TransitionContext<PostFundingData> ctx)
+    {
+        ctx.Data.CurrentContractId = ctx.Arg<Guid>("contractId");
+        ctx.Data.PermanentHire = false;
+    }
+
+    static void Vacate(TransitionContext<PostFundingData> ctx)
+    {
+        ctx.Data.LastContractEnd = ctx.Arg<DateOnly>("endedOn");
+        ctx.Data.CurrentContractId = null;
+    }
+
+    static void Renew(TransitionContext<PostFundingData> ctx)
+    {
+        var d = ctx.Data;
+        var convention = ctx.Arg<GrantConvention>("convention");
+        var errors = convention.Validate();
+        if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
+        if (d.Post.Conventions.Any(c => c.Id == convention.Id)) return;
+        d.Post = d.Post with { Conventions = [.. d.Post.Conventions, convention] };
+        ctx.Record(new Remark($"Nouvelle convention jusqu'au {Date(convention.End)}."));
+        if (d.CurrentContractId is { } contract)
+            ctx.Record(new SignalSubject(AdvisorContractWorkflow.DefinitionId, contract, nameof(ContractTrigger.FundingChanged),
+                new JsonObject { ["post"] = WorkflowJson.ToObject(d.Post) }));
+    }
+
+    static void Notify(TransitionContext<PostFundingData> ctx, string role, string template, string occasion, JsonObject data)
+    {
+        var d = ctx.Data;
+        var convention = d.CurrentConvention;
+        data["postLabel"] = d.Post.Label;
+        data["structureName"] = d.StructureName;
+        data["postId"] = d.Post.Id.ToString();
+        data["fundingEnd"] ??= Date(convention?.End);
+        data["link"] = $"/posts/{d.Post.Id}";
+        var address = role == Role.HrLead && !string.IsNullOrEmpty(d.HrLeadEmail) ? d.HrLeadEmail : d.HrEmail;
+        ctx.Record(new Notify(role, address, template, data, $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
+    }
+
+    static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd");
+}

@@ -1,0 +1,49 @@
+namespace CareerPath.Workflows.Definitions;
+
+/// <summary>Who a notification or a task is for. Addresses come from the instance's data.</summary>
+public static class Role
+{
+    public const string Advisor = "advisor";
+    public const string Hr = "hr";
+    public const string HrLead = "hr-lead";
+}
+
+/// <summary>Every template id the workflows emit; the e-mail templates must cover each one.</summary>
+public static class Templates
+{
+    public const string Welcome = "welcome";
+    public const string TrainingStart = "training-start";
+    public const string Milestones = "milestones";
+    public const string CertificationDeadline = "certification-deadline";
+    public const string ThematicModuleDue = "thematic-module-due";
+    public const string MidContractReview = "mid-contract-review";
+    public const string DecisionReminder = "decision-reminder";
+    public const string DecisionOverdue = "decision-overdue";
+    public const string FollowUp = "follow-up";
+    public const string RecruitmentDeadline = "recruitment-deadline";
+    public const string PostVacant = "post-vacant";
+    public const string RefillDeadline = "refill-deadline";
+    public const string TrancheDue = "tranche-due";
+    public const string FundingEnding = "funding-ending";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Welcome, TrainingStart, Milestones, CertificationDeadline, ThematicModuleDue, MidContractReview, DecisionReminder,
+        DecisionOverdue, FollowUp, RecruitmentDeadline, PostVacant, RefillDeadline, TrancheDue, FundingEnding,
+    ];
+}
+
+public static class Tasks
+{
+    public const string ScheduleTraining = "schedule-training";
+    public const string Review = "mid-contract-review";
+    public const string Decision = "decision";
+    public const string Escalation = "decision-escalation";
+    public const string Outcome = "outcome";
+}
+
+/// <summary>The definitions shipped with CareerPath.</summary>
+public static class ShippedWorkflows
+{
+    public static IReadOnlyList<Engine.IWorkflowDefinition> All { get; } = [new AdvisorContractWorkflow(), new PostFundingWorkflow()];
+}
