@@ -8,7 +8,9 @@ namespace CareerPath.Workflows.Engine;
 
 public sealed record StartRequest(string DefinitionId, Guid SubjectId, Guid? StructureId, JsonObject Data, string Actor, Guid? ParentId = null);
 
-public sealed record SignalRequest(Guid InstanceId, string Trigger, JsonObject? Payload, string Actor, string? IdempotencyKey = null, string? Reason = null);
+/// <param name="ExpectedVersion">The version the sender based its request on (e.g. from an ETag); a newer instance is a conflict.</param>
+public sealed record SignalRequest(Guid InstanceId, string Trigger, JsonObject? Payload, string Actor, string? IdempotencyKey = null,
+    string? Reason = null, int? ExpectedVersion = null);
 
 /// <summary>What a signal did. <see cref="Duplicate"/>: the idempotency key was seen before, nothing changed.</summary>
 public sealed record TransitionResult(Guid InstanceId, int Seq, string FromState, string ToState, bool Duplicate);
@@ -150,6 +152,8 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     {
         if (request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
             return seen;
+        if (request.ExpectedVersion is { } expected && expected != row.Version)
+            throw new WorkflowConflictException(row.Id, expected);
         if (depth > MaxSignalDepth)
             throw new InvalidOperationException($"Signals between instances nest deeper than {MaxSignalDepth}: a definition loops.");
 
