@@ -6,4 +6,4 @@ cd "$(dirname "$0")"
 . scripts/prerequisites.sh
 ensure_prerequisites
 dotnet build src/CareerPath.Server -c Release --nologo -v quiet -clp:ErrorsOnly
-exec dotnet src/CareerPath.Server/bin/Release/net10.0/CareerPath.Server.dll "$@"
+exec dotnet src/CareerPath.Server/bin/Release/net10.0/CareerPath.Server.dll --seed-demo "$@"

@@ -1,3 +1,6 @@
+using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
 
 namespace CareerPath.Server.Hosting;
@@ -14,6 +17,9 @@ public static class CommandLine
         Verbs:
           serve (default)   run the web server (applies migrations first)
           migrate           apply the database migrations and exit
+          workflows --mermaid
+                            print the state diagram of every workflow definition (Mermaid)
+          seed-demo         create the demo data set through the engine (an empty database only)
           help              print this text
 
         Options:
@@ -22,6 +28,7 @@ public static class CommandLine
           --data-dir DIR    folder of the embedded PostgreSQL (else CareerPath:DataDir, else
                             ~/.local/share/careerpath, or /var/lib/careerpath as root)
           --urls URLS       where the web server listens (default http://127.0.0.1:5080)
+          --seed-demo       serve: seed the demo data set first if the database is empty
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -45,6 +52,8 @@ public static class CommandLine
             {
                 "serve" => await ServerApp.RunAsync(options),
                 "migrate" => await MigrateAsync(options),
+                "workflows" => PrintWorkflows(options),
+                "seed-demo" => await SeedDemoAsync(options),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
             };
@@ -52,6 +61,10 @@ public static class CommandLine
         catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or Npgsql.NpgsqlException)
         {
             return await Fail($"error: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            return await Fail($"{e.Message}\n\n{Usage}");
         }
     }
 
@@ -62,6 +75,28 @@ public static class CommandLine
         Console.WriteLine(report.Applied.Count == 0
             ? $"Schema is up to date (version {report.ToVersion}). Nothing changed."
             : $"Migrated from version {report.FromVersion} to {report.ToVersion}: {string.Join(", ", report.Applied.Select(m => $"{m.Version:0000}_{m.Name}"))}.");
+        return 0;
+    }
+
+    static int PrintWorkflows(ParsedOptions options)
+    {
+        if (!options.HostArgs.Contains("--mermaid"))
+            throw new ArgumentException("workflows: say what to print, e.g. workflows --mermaid");
+        foreach (var definition in new DefinitionRegistry(ShippedWorkflows.All).All)
+        {
+            Console.WriteLine($"%% {definition.Id} v{definition.Version}");
+            Console.WriteLine(definition.ToMermaid());
+        }
+        return 0;
+    }
+
+    static async Task<int> SeedDemoAsync(ParsedOptions options)
+    {
+        var log = ConsoleLog.Create();
+        await using var database = await DatabaseLocation.OpenAsync(options, log);
+        await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
+        var report = await DemoData.SeedAsync(database.ConnectionString, TimeProvider.System, log);
+        Console.WriteLine(report);
         return 0;
     }
 
@@ -79,11 +114,12 @@ public static class CommandLine
 }
 
 /// <summary>Our own options, with the remaining arguments passed through to ASP.NET Core.</summary>
-public sealed record ParsedOptions(string? Connection, string? DataDir, string[] HostArgs)
+public sealed record ParsedOptions(string? Connection, string? DataDir, bool SeedDemo, string[] HostArgs)
 {
     public static ParsedOptions Parse(string[] args)
     {
         string? connection = null, dataDir = null;
+        var seedDemo = false;
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -95,12 +131,15 @@ public sealed record ParsedOptions(string? Connection, string? DataDir, string[]
                 case "--data-dir":
                     dataDir = Value(args, ref i);
                     break;
+                case "--seed-demo":
+                    seedDemo = true;
+                    break;
                 default:
                     rest.Add(args[i]);
                     break;
             }
         }
-        return new ParsedOptions(connection, dataDir, [.. rest]);
+        return new ParsedOptions(connection, dataDir, seedDemo, [.. rest]);
     }
 
     static string Value(string[] args, ref int i)

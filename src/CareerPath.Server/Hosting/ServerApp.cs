@@ -1,4 +1,6 @@
+using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
+using Hangfire;
 
 namespace CareerPath.Server.Hosting;
 
@@ -17,6 +19,8 @@ public static class ServerApp
         AppDomain.CurrentDomain.ProcessExit += (_, _) => database.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
+        if (options.SeedDemo)
+            log.LogInformation("{Report}", await DemoData.SeedAsync(database.ConnectionString, TimeProvider.System, log));
 
         var app = Build(builder, database.ConnectionString);
         await app.StartAsync();
@@ -30,11 +34,15 @@ public static class ServerApp
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddCareerPathEngine(connectionString);
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql");
 
         var app = builder.Build();
         app.MapHealthChecks("/health");
+        app.UseHangfireDashboard("/hangfire");
+        app.ScheduleSweeper();
         return app;
     }
 }

@@ -19,7 +19,7 @@ public enum ContractTrigger
 {
     Start, ContractStarted, TrialEnded, TrialFailed, TrainingStartDue, TrainingScheduled, TrainingCompleted,
     ExamPassed, ExamFailed, CertificationDeadline, ThematicModuleDue, ThematicModuleCompleted,
-    MidContractReviewDue, ReviewCompleted, DecisionReminder, NoticeDeadline, Decide, AmendContract, FundingChanged,
+    MidContractReviewDue, ReviewCompleted, DecisionReminder, NoticeDeadline, Decide, AmendContract, FundingChanged, FundingEnded,
     EarlyTerminate, ContractEnded, FollowUpDue, FinalFollowUpDue, OutcomeRecorded,
 }
 
@@ -83,7 +83,11 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .InternalTransition(ContractTrigger.NoticeDeadline, () => NoticeDeadlineReached(ctx))
             .PermitDynamic(ContractTrigger.Decide, () => Decide(ctx))
             .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated)
-            .Permit(ContractTrigger.ContractEnded, ContractState.Ended);
+            .Permit(ContractTrigger.ContractEnded, ContractState.Ended)
+            // An open-ended contract has no decision to take: when the post's funding ends, the structure
+            // keeps the advisor on its own budget, and this workflow's job is done.
+            .PermitIf(ContractTrigger.FundingEnded, ContractState.Closed, () => d.Contract.EffectiveEnd is null, "un CDI seulement")
+            .IgnoreIf(ContractTrigger.FundingEnded, () => d.Contract.EffectiveEnd is not null);
 
         m.Configure(ContractState.TrialPeriod)
             .SubstateOf(ContractState.Running)
@@ -147,7 +151,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                 .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated)
                 .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
                 .Ignore(ContractTrigger.DecisionReminder)
-                .Ignore(ContractTrigger.NoticeDeadline);
+                .Ignore(ContractTrigger.NoticeDeadline)
+                .Ignore(ContractTrigger.FundingEnded);
         }
         m.Configure(ContractState.Hired).Permit(ContractTrigger.ContractEnded, ContractState.Ended);
         m.Configure(ContractState.NotRetained).Permit(ContractTrigger.ContractEnded, ContractState.Ended);
@@ -180,6 +185,13 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
 
         m.Configure(ContractState.Closed)
             .OnEntryFrom(ContractTrigger.FinalFollowUpDue, () => AskOutcome(ctx, FollowUpPoint.Month12))
+            .OnEntryFrom(ContractTrigger.FundingEnded, () =>
+            {
+                d.Outcomes.Add(new Outcome(d.Contract.Id, FollowUpPoint.Month6, OutcomeKind.HiredByStructure, ctx.Today));
+                ctx.Record(new Remark("Fin du financement : le conseiller en CDI reste en poste à la charge de la structure."));
+                ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
+                    new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
+            })
             .InternalTransition(ContractTrigger.OutcomeRecorded, () => RecordOutcome(ctx));
     }
 

@@ -87,8 +87,9 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
 
         m.Configure(PostState.Vacant)
             .SubstateOf(PostState.Funded)
-            .OnEntry(() =>
+            .OnEntry(t =>
             {
+                if (t.Trigger == PostTrigger.ContractEnded) Vacate(ctx);
                 var refill = StaffingDeadlines.Refill(d.LastContractEnd!.Value);
                 Notify(ctx, Role.Hr, Templates.PostVacant, $"vacant:{d.LastContractEnd:yyyyMMdd}",
                     new() { ["refillDeadline"] = Date(refill.Date), ["explanation"] = refill.Describe() });
@@ -123,7 +124,11 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         // Funding is over but an advisor still works on the post under a fixed-term contract: the
         // post closes when that contract ends or turns permanent.
         m.Configure(PostState.FundingEnded)
-            .OnEntry(() => ctx.Record(new Remark("Financement terminé ; le contrat en cours continue à la charge de la structure.")))
+            .OnEntry(() =>
+            {
+                ctx.Record(new Remark("Financement terminé ; le contrat en cours continue à la charge de la structure."));
+                ctx.Record(new SignalSubject(AdvisorContractWorkflow.DefinitionId, d.CurrentContractId!.Value, nameof(ContractTrigger.FundingEnded)));
+            })
             .PermitIf(PostTrigger.ContractEnded, PostState.Closed, () => EndsCurrentContract(ctx))
             .IgnoreIf(PostTrigger.ContractEnded, () => !EndsCurrentContract(ctx))
             .Permit(PostTrigger.AdvisorHiredPermanently, PostState.Closed)

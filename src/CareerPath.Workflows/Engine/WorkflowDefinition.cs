@@ -120,7 +120,7 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
         if (!machine.CanFire(trigger, out var unmet))
             throw new TriggerNotPermittedException(request.Trigger, request.State,
                 PermittedNames(machine),
-                unmet.Count > 0 ? string.Join("; ", unmet) : null);
+                unmet is { Count: > 0 } ? string.Join("; ", unmet) : null);
         machine.Fire(trigger);
         return new TransitionOutcome(request.State, current.ToString(), entered, WorkflowJson.ToObject(ctx.Data), ctx.Effects);
     }
@@ -134,7 +134,8 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
         var machine = new StateMachine<TState, TTrigger>(() => state, s => state = s);
         var request = new FireRequest(Guid.Empty, null, Created.ToString(), [], Start.ToString(), null, "diagram", null, default, default);
         Configure(machine, new TransitionContext<TData>(request, new TData()));
-        return MermaidGraph.Format(machine.GetInfo());
+        // Stateless names every lambda "Function": that says nothing to a reader of the diagram.
+        return MermaidGraph.Format(machine.GetInfo()).Replace(" / Function", "").Replace(" [Function]", "");
     }
 
     IReadOnlyList<string> Permitted(TState state, FireRequest request)

@@ -168,7 +168,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var updated = await conn.ExecuteAsync("""
             UPDATE workflow_instance
                SET state = @state, data = @data::jsonb, version = @seq, state_entered_seq = @enteredSeq, updated_at = @now,
-                   closed_at = CASE WHEN @closed THEN @now ELSE NULL END
+                   closed_at = CASE WHEN @closed THEN COALESCE(closed_at, @now) ELSE NULL END
              WHERE id = @id AND version = @expected
             """, new { id = row.Id, state = outcome.ToState, data = outcome.Data.ToJsonString(), seq, enteredSeq, now, closed, expected = row.Version }, tx);
         if (updated == 0) throw new WorkflowConflictException(row.Id, row.Version);

@@ -1,0 +1,64 @@
+using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Engine;
+using Hangfire;
+using Hangfire.PostgreSql;
+using Npgsql;
+
+namespace CareerPath.Server.Hosting;
+
+/// <summary>The engine in the host: one data source, the shipped definitions, and Hangfire to run the sweeper.</summary>
+public static class EngineServices
+{
+    public const string SweepJobId = "sweep-timers";
+
+    public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(new DefinitionRegistry(ShippedWorkflows.All));
+        services.AddSingleton<WorkflowEngine>();
+        services.AddSingleton<Sweeper>();
+        services.AddSingleton<InstanceMigrator>();
+        services.AddTransient<TimerSweepJob>();
+
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                // Business deadlines are days apart and the sweeper runs every minute: polling the
+                // queue more often would only add idle load on the database.
+                QueuePollInterval = TimeSpan.FromSeconds(15),
+            }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(15);
+        });
+        return services;
+    }
+
+    /// <summary>The sweeper on a schedule: every minute, plus once at start to catch up after downtime.</summary>
+    public static void ScheduleSweeper(this WebApplication app)
+    {
+        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+        jobs.AddOrUpdate<TimerSweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<TimerSweepJob>(job => job.RunAsync(CancellationToken.None));
+    }
+}
+
+/// <summary>A Hangfire job takes no business state: it sweeps whatever is due when it runs.</summary>
+public sealed class TimerSweepJob(Sweeper sweeper, ILogger<TimerSweepJob> log)
+{
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var result = await sweeper.SweepAllDueAsync(ct);
+        if (result.Claimed > 0)
+            log.LogInformation("Swept {Claimed} due timers: {Fired} fired, {Ignored} ignored, {Failed} failed",
+                result.Claimed, result.Fired, result.Ignored, result.Failed);
+    }
+}
