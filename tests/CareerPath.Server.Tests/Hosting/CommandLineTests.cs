@@ -49,3 +49,20 @@ public sealed class CommandLineTests
         Assert.Contains("Usage: CareerPath.Server", output);
     }
 }
+
+public sealed class WorkflowsVerbTests
+{
+    [Fact]
+    public async Task Workflows_mermaid_prints_both_diagrams()
+    {
+        var (code, output) = await ServerProcess.RunAsync("workflows", "--mermaid");
+
+        Assert.Equal(0, code);
+        Assert.Contains("%% advisor-contract v1", output);
+        Assert.Contains("%% post-funding v1", output);
+        Assert.Equal(2, output.Split("stateDiagram-v2").Length - 1);
+        Assert.Contains("DecisionPending --> Decision", output);
+        Assert.Contains("FundingEnding --> Renewed : ConventionRenewed", output);
+        Assert.DoesNotContain("Function", output);
+    }
+}
