@@ -66,3 +66,18 @@ public sealed class WorkflowsVerbTests
         Assert.DoesNotContain("Function", output);
     }
 }
+
+public sealed class ReadmeTests
+{
+    [Fact]
+    public async Task Readme_shows_the_diagrams_the_code_generates()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CareerPath.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        var readme = (await File.ReadAllTextAsync(Path.Combine(dir.FullName, "README.md"))).ReplaceLineEndings("\n");
+
+        foreach (var definition in new CareerPath.Workflows.Engine.DefinitionRegistry(CareerPath.Workflows.Definitions.ShippedWorkflows.All).All)
+            Assert.Contains(definition.ToMermaid().ReplaceLineEndings("\n").TrimEnd(), readme);
+    }
+}
