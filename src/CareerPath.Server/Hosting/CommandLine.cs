@@ -20,6 +20,9 @@ public static class CommandLine
           workflows --mermaid
                             print the state diagram of every workflow definition (Mermaid)
           seed-demo         create the demo data set through the engine (an empty database only)
+          simulate --advisors N [--seed S] [--json]
+                            replay a whole program on a virtual clock through the real engine, on a
+                            throw-away PostgreSQL (or --connection, an empty database), and report
           help              print this text
 
         Options:
@@ -54,6 +57,7 @@ public static class CommandLine
                 "migrate" => await MigrateAsync(options),
                 "workflows" => PrintWorkflows(options),
                 "seed-demo" => await SeedDemoAsync(options),
+                "simulate" => await SimulateCommand.RunAsync(options),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
             };

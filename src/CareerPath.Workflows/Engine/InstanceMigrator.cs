@@ -47,7 +47,9 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
                 INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason)
                 VALUES (@id, @seq, @now, @actor, 'MigrateVersion', @from, @to, @reason)
                 """, new { id = row.Id, seq, now, actor, from = move.FromState, to = move.ToState, reason = $"{definitionId} v{fromVersion} → v{toVersion}" }, tx);
-            await WorkflowEngine.RearmTimersAsync(conn, tx, row.Id, to, move.ToState, row.DataObject, seq);
+            await using var batch = new NpgsqlBatch(conn, tx);
+            WorkflowEngine.AddTimerRearm(batch, row.Id, to.Timers(move.ToState, row.Data), move.ToState, seq);
+            await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         return new MigrationPlan(definitionId, from.Version, to.Version, false, moves);

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
 
@@ -30,7 +29,7 @@ public sealed record TimerView
     public string Explanation { get; init; } = "";
 
     /// <summary>The French sentence a person reads: what, when, by which rule and why.</summary>
-    public string Description => JsonNode.Parse(Explanation)?["description"]?.GetValue<string>() ?? Name;
+    public string Description => DeadlineJson.Describe(Explanation);
 }
 
 public sealed record Timeline(InstanceRow Instance, IReadOnlyList<JournalEntry> Past, IReadOnlyList<TimerView> Fired, IReadOnlyList<TimerView> Coming);

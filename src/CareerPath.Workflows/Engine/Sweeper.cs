@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,14 +11,23 @@ public sealed record SweepResult(int Claimed, int Fired, int Ignored, int Failed
 
 /// <summary>
 /// Fires due timers. Claims them in batches with FOR UPDATE SKIP LOCKED, so several nodes share
-/// the work without waiting on each other, and commits a whole batch at once; each timer runs in
-/// a savepoint so that one failure does not undo the others.
+/// the work without waiting on each other, and commits a whole batch at once. Each timer runs in a
+/// savepoint, so one failure does not undo the others, and costs two round trips: one to lock its
+/// instance (skipping an instance a signal holds right now), one for the whole transition.
 /// </summary>
 public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 {
     readonly ILogger _log = (ILogger?)log ?? NullLogger.Instance;
 
-    public int BatchSize { get; init; } = 200;
+    public int BatchSize { get; init; } = 500;
+
+    sealed record DueTimer
+    {
+        public long Id { get; init; }
+        public Guid InstanceId { get; init; }
+        public string Name { get; init; } = "";
+        public string Trigger { get; init; } = "";
+    }
 
     /// <summary>One batch: the due timers (at the engine's current time) that no other node holds.</summary>
     public async Task<SweepResult> SweepOnceAsync(CancellationToken ct = default)
@@ -25,8 +35,8 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         var now = engine.Time.GetUtcNow();
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var due = (await conn.QueryAsync<(long Id, Guid InstanceId, string Name, string Trigger)>(new CommandDefinition("""
-            SELECT id, instance_id, name, trigger FROM workflow_timer
+        var due = (await conn.QueryAsync<DueTimer>(new CommandDefinition("""
+            SELECT id, instance_id AS InstanceId, name, trigger FROM workflow_timer
              WHERE fired_at IS NULL AND due_at <= @now
              ORDER BY due_at, ordinal, id
              LIMIT @batch
@@ -35,44 +45,55 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         int fired = 0, ignored = 0, failed = 0;
         foreach (var timer in due)
         {
-            await tx.SaveAsync("timer", ct);
+            const string savepoint = "timer";
+            InstanceRow? row;
+            bool stillDue;
+            await using (var batch = new NpgsqlBatch(conn, tx))
+            {
+                Sql.Add(batch, $"SAVEPOINT {savepoint}");
+                Sql.Add(batch, $"{WorkflowEngine.SelectInstance} WHERE id = $1 FOR UPDATE SKIP LOCKED", timer.InstanceId);
+                Sql.Add(batch, "SELECT fired_at IS NULL FROM workflow_timer WHERE id = $1", timer.Id);
+                await using var reader = await batch.ExecuteReaderAsync(ct);
+                row = reader.Parse<InstanceRow>().FirstOrDefault();
+                await reader.NextResultAsync(ct);
+                stillDue = await reader.ReadAsync(ct) && reader.GetBoolean(0);
+            }
             try
             {
-                // An earlier timer of this batch may have moved the instance on and removed this one.
-                var marked = await conn.ExecuteAsync(
-                    "UPDATE workflow_timer SET fired_at = @now, outcome = 'Fired' WHERE id = @id AND fired_at IS NULL",
-                    new { now, id = timer.Id }, tx);
-                if (marked == 0) { await tx.ReleaseAsync("timer", ct); continue; }
-                var row = await WorkflowEngine.LoadAsync(conn, tx, timer.InstanceId, ct);
-                if (row is null || row.ClosedAt is not null)
+                // An earlier timer of this batch moved the instance on and removed this one,
+                // or a signal holds the instance right now: then it waits for the next sweep.
+                if (!stillDue || row is null)
                 {
-                    await MarkAsync(conn, tx, timer.Id, "Ignored", now);
+                    await tx.ReleaseAsync(savepoint, ct);
+                    continue;
+                }
+                if (row.ClosedAt is not null)
+                {
+                    await MarkAsync(conn, tx, timer.Id, "Ignored", now, savepoint);
                     ignored++;
+                    continue;
                 }
-                else
-                {
-                    await engine.ApplyAsync(conn, tx, row, new SignalRequest(row.Id, timer.Trigger,
-                        new JsonObject { ["timer"] = timer.Name }, WorkflowEngine.TimerActor, $"timer:{timer.Id}"), 0, ct);
-                    fired++;
-                }
-                await tx.ReleaseAsync("timer", ct);
+                await engine.ApplyAsync(conn, tx, row, new SignalRequest(row.Id, timer.Trigger,
+                    new JsonObject { ["timer"] = timer.Name }, WorkflowEngine.TimerActor, $"timer:{timer.Id}"), 0, ct,
+                    new WorkflowEngine.TimerFiring(timer.Id, savepoint));
+                fired++;
             }
             catch (TriggerNotPermittedException e)
             {
-                await tx.RollbackAsync("timer", ct);
-                await MarkAsync(conn, tx, timer.Id, "Ignored", now);
+                await tx.RollbackAsync(savepoint, ct);
+                await MarkAsync(conn, tx, timer.Id, "Ignored", now, savepoint);
                 _log.LogWarning("Timer {Timer} ({Name}) of {Instance} ignored: {Message}", timer.Id, timer.Name, timer.InstanceId, e.Message);
                 ignored++;
             }
             catch (WorkflowConflictException)
             {
-                // A signal changed the instance meanwhile: the timer stays due for the next sweep.
-                await tx.RollbackAsync("timer", ct);
+                // A signal changed an instance this transition touches: the timer stays due for the next sweep.
+                await tx.RollbackAsync(savepoint, ct);
             }
-            catch (Exception e) when (e is WorkflowInputException or InvalidOperationException or PostgresException { SqlState: not PostgresErrorCodes.SerializationFailure })
+            catch (Exception e) when (e is WorkflowInputException or InvalidOperationException or PostgresException)
             {
-                await tx.RollbackAsync("timer", ct);
-                await MarkAsync(conn, tx, timer.Id, "Failed", now);
+                await tx.RollbackAsync(savepoint, ct);
+                await MarkAsync(conn, tx, timer.Id, "Failed", now, savepoint);
                 await Incidents.OpenAsync(conn, tx, timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now);
                 _log.LogError(e, "Timer {Timer} ({Name}) of {Instance} failed", timer.Id, timer.Name, timer.InstanceId);
                 failed++;
@@ -95,7 +116,11 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         }
     }
 
-    static Task MarkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string outcome, DateTimeOffset now) =>
-        conn.ExecuteAsync("UPDATE workflow_timer SET fired_at = @now, outcome = @outcome WHERE id = @id",
-            new { now, outcome, id }, tx);
+    static async Task MarkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string outcome, DateTimeOffset now, string savepoint)
+    {
+        await using var batch = new NpgsqlBatch(conn, tx);
+        Sql.Add(batch, "UPDATE workflow_timer SET fired_at = $1, outcome = $2 WHERE id = $3", now, outcome, id);
+        Sql.Add(batch, $"RELEASE SAVEPOINT {savepoint}");
+        await batch.ExecuteNonQueryAsync();
+    }
 }

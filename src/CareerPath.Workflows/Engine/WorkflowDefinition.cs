@@ -10,11 +10,14 @@ namespace CareerPath.Workflows.Engine;
 /// <summary>A timer a state arms: when its deadline comes, <see cref="Trigger"/> fires on the instance.</summary>
 public sealed record TimerSpec(string Name, string Trigger, Deadline Deadline);
 
+/// <param name="Data">The instance's data as JSON text, as stored.</param>
 public sealed record FireRequest(
-    Guid InstanceId, Guid? StructureId, string State, JsonObject Data, string Trigger, JsonObject? Payload,
+    Guid InstanceId, Guid? StructureId, string State, string Data, string Trigger, JsonObject? Payload,
     string Actor, string? Reason, DateTimeOffset Now, DateOnly Today);
 
-public sealed record TransitionOutcome(string FromState, string ToState, bool EnteredState, JsonObject Data, IReadOnlyList<Effect> Effects);
+/// <summary>Where a trigger led, the data after it (JSON text), what it asks for, and the timers of the state it left the instance in.</summary>
+public sealed record TransitionOutcome(string FromState, string ToState, bool EnteredState, string Data, IReadOnlyList<Effect> Effects,
+    IReadOnlyList<TimerSpec> Timers);
 
 /// <summary>The engine's view of a definition: states and triggers as strings, data as JSON.</summary>
 public interface IWorkflowDefinition
@@ -27,7 +30,7 @@ public interface IWorkflowDefinition
     IReadOnlyList<string> States { get; }
     bool IsFinal(string state);
     TransitionOutcome Fire(FireRequest request);
-    IReadOnlyList<TimerSpec> Timers(string state, JsonObject data);
+    IReadOnlyList<TimerSpec> Timers(string state, string data);
     string ToMermaid();
 }
 
@@ -77,6 +80,8 @@ public static class WorkflowJson
 
     public static JsonObject ToObject<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!.AsObject();
     public static T FromObject<T>(JsonObject node) => node.Deserialize<T>(Options)!;
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 }
 
 /// <summary>
@@ -111,7 +116,7 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
         var trigger = Enum.TryParse<TTrigger>(request.Trigger, out var t)
             ? t
             : throw new TriggerNotPermittedException(request.Trigger, request.State, Permitted(state, request));
-        var ctx = new TransitionContext<TData>(request, WorkflowJson.FromObject<TData>(request.Data));
+        var ctx = new TransitionContext<TData>(request, WorkflowJson.Deserialize<TData>(request.Data));
         var current = state;
         var entered = false;
         var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
@@ -122,17 +127,18 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
                 PermittedNames(machine),
                 unmet is { Count: > 0 } ? string.Join("; ", unmet) : null);
         machine.Fire(trigger);
-        return new TransitionOutcome(request.State, current.ToString(), entered, WorkflowJson.ToObject(ctx.Data), ctx.Effects);
+        return new TransitionOutcome(request.State, current.ToString(), entered, WorkflowJson.Serialize(ctx.Data), ctx.Effects, TimersOf(current, ctx.Data));
     }
 
-    public IReadOnlyList<TimerSpec> Timers(string state, JsonObject data) =>
-        Final.Contains(Parse<TState>(state)) ? [] : Timers(Parse<TState>(state), WorkflowJson.FromObject<TData>(data)).ToList();
+    public IReadOnlyList<TimerSpec> Timers(string state, string data) => TimersOf(Parse<TState>(state), WorkflowJson.Deserialize<TData>(data));
+
+    IReadOnlyList<TimerSpec> TimersOf(TState state, TData data) => Final.Contains(state) ? [] : Timers(state, data).ToList();
 
     public string ToMermaid()
     {
         var state = Created;
         var machine = new StateMachine<TState, TTrigger>(() => state, s => state = s);
-        var request = new FireRequest(Guid.Empty, null, Created.ToString(), [], Start.ToString(), null, "diagram", null, default, default);
+        var request = new FireRequest(Guid.Empty, null, Created.ToString(), "{}", Start.ToString(), null, "diagram", null, default, default);
         Configure(machine, new TransitionContext<TData>(request, new TData()));
         // Stateless names every lambda "Function": that says nothing to a reader of the diagram.
         return MermaidGraph.Format(machine.GetInfo()).Replace(" / Function", "").Replace(" [Function]", "");
@@ -142,7 +148,7 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
     {
         var current = state;
         var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
-        Configure(machine, new TransitionContext<TData>(request, WorkflowJson.FromObject<TData>(request.Data)));
+        Configure(machine, new TransitionContext<TData>(request, WorkflowJson.Deserialize<TData>(request.Data)));
         return PermittedNames(machine);
     }
 

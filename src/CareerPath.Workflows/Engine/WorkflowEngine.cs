@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using CareerPath.Domain.Rules;
+using CareerPath.Workflows.Storage;
 using Npgsql;
 
 namespace CareerPath.Workflows.Engine;
@@ -148,9 +150,14 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         return id;
     }
 
-    internal async Task<TransitionResult> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest request, int depth, CancellationToken ct)
+    /// <summary>How the sweeper folds its own bookkeeping into a transition's single round trip.</summary>
+    internal sealed record TimerFiring(long TimerId, string Savepoint);
+
+    internal async Task<TransitionResult> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest request, int depth,
+        CancellationToken ct, TimerFiring? firing = null)
     {
-        if (request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
+        // A timer is fired once by its own row's fired_at; only signals need the journal lookup.
+        if (firing is null && request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
             return seen;
         if (request.ExpectedVersion is { } expected && expected != row.Version)
             throw new WorkflowConflictException(row.Id, expected);
@@ -159,35 +166,55 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
 
         var definition = definitions.Get(row.DefinitionId, row.DefinitionVersion);
         var now = time.GetUtcNow();
-        var outcome = definition.Fire(new FireRequest(row.Id, row.StructureId, row.State, row.DataObject, request.Trigger,
+        var outcome = definition.Fire(new FireRequest(row.Id, row.StructureId, row.State, row.Data, request.Trigger,
             request.Payload, request.Actor, request.Reason, now, ParisDate(now)));
 
         var seq = row.Version + 1;
         var enteredSeq = outcome.EnteredState ? seq : row.StateEnteredSeq;
-        var closed = definition.IsFinal(outcome.ToState);
-        var updated = await conn.ExecuteAsync("""
+        var data = outcome.Data;
+        var remarks = outcome.Effects.OfType<Remark>().Select(r => r.Text);
+        var reason = string.Join(" ", remarks.Prepend(request.Reason).Where(text => !string.IsNullOrWhiteSpace(text)));
+
+        // Everything the transition writes, but for the rare effects that must read first, goes in one round trip.
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var update = Sql.Add(batch, """
             UPDATE workflow_instance
-               SET state = @state, data = @data::jsonb, version = @seq, state_entered_seq = @enteredSeq, updated_at = @now,
-                   closed_at = CASE WHEN @closed THEN COALESCE(closed_at, @now) ELSE NULL END
-             WHERE id = @id AND version = @expected
-            """, new { id = row.Id, state = outcome.ToState, data = outcome.Data.ToJsonString(), seq, enteredSeq, now, closed, expected = row.Version }, tx);
-        if (updated == 0) throw new WorkflowConflictException(row.Id, row.Version);
-
-        var remarks = outcome.Effects.OfType<Remark>().Select(r => r.Text).ToList();
-        var reason = string.Join(" ", new[] { request.Reason }.Concat(remarks).Where(s => !string.IsNullOrWhiteSpace(s)));
-        await conn.ExecuteAsync("""
+               SET state = $2, data = $3::jsonb, version = $4, state_entered_seq = $5, updated_at = $6,
+                   closed_at = CASE WHEN $7 THEN COALESCE(closed_at, $6) ELSE NULL END
+             WHERE id = $1 AND version = $8
+            """, row.Id, outcome.ToState, data, seq, enteredSeq, now, definition.IsFinal(outcome.ToState), row.Version);
+        Sql.Add(batch, """
             INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason, payload, idempotency_key)
-            VALUES (@id, @seq, @now, @actor, @trigger, @from, @to, @reason, @payload::jsonb, @key)
-            """, new
-        {
-            id = row.Id, seq, now, actor = request.Actor, trigger = request.Trigger, from = row.State, to = outcome.ToState,
-            reason = reason.Length == 0 ? null : reason, payload = request.Payload?.ToJsonString(), key = request.IdempotencyKey,
-        }, tx);
-
-        await RearmTimersAsync(conn, tx, row.Id, definition, outcome.ToState, outcome.Data, seq);
-        var applied = row with { State = outcome.ToState, Data = outcome.Data.ToJsonString(), Version = seq, StateEnteredSeq = enteredSeq };
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+            """, row.Id, seq, now, request.Actor, request.Trigger, row.State, outcome.ToState,
+            reason.Length == 0 ? null : reason, request.Payload?.ToJsonString(), request.IdempotencyKey);
+        if (firing is not null)
+            Sql.Add(batch, "UPDATE workflow_timer SET fired_at = $2, outcome = 'Fired' WHERE id = $1", firing.TimerId, now);
+        AddTimerRearm(batch, row.Id, outcome.Timers, outcome.ToState, seq);
         foreach (var effect in outcome.Effects)
-            await WriteEffectAsync(conn, tx, applied, request, effect, depth, ct);
+            AddSimpleEffect(batch, row, request, effect, now);
+        // The sweeper's savepoint ends with the batch, unless effects that read (and may fail) come after it.
+        var readingEffects = outcome.Effects.Any(e => e is AuditDecision or SignalSubject or StartInstance);
+        if (firing is not null && !readingEffects)
+            Sql.Add(batch, $"RELEASE SAVEPOINT {firing.Savepoint}");
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "workflow_journal_pkey" })
+        {
+            // A concurrent transition took this sequence number first.
+            throw new WorkflowConflictException(row.Id, row.Version);
+        }
+        if (update.RecordsAffected == 0) throw new WorkflowConflictException(row.Id, row.Version);
+
+        var applied = row with { State = outcome.ToState, Data = data, Version = seq, StateEnteredSeq = enteredSeq };
+        if (readingEffects)
+        {
+            foreach (var effect in outcome.Effects)
+                await WriteReadingEffectAsync(conn, tx, applied, request, effect, depth, ct);
+            if (firing is not null) await tx.ReleaseAsync(firing.Savepoint, ct);
+        }
 
         return new TransitionResult(row.Id, seq, row.State, outcome.ToState, Duplicate: false);
     }
@@ -196,87 +223,69 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// Makes the instance's unfired timers those its state asks for, given its current data: a changed
     /// contract end moves every dependent timer. A timer occurrence is its name and due day: one that
     /// fired is never armed again, while a deadline that moved is a new occurrence and fires anew.
+    /// One statement, so that it rides in the transition's batch.
     /// </summary>
-    internal static async Task RearmTimersAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid instanceId, IWorkflowDefinition definition,
-        string state, JsonObject data, int seq)
+    internal static void AddTimerRearm(NpgsqlBatch batch, Guid instanceId, IReadOnlyList<TimerSpec> specs, string state, int seq)
     {
-        var specs = definition.Timers(state, data);
-        var existing = (await conn.QueryAsync<ArmedTimer>(
-            "SELECT id, name, due_on AS DueOn, fired_at IS NOT NULL AS Fired FROM workflow_timer WHERE instance_id = @instanceId",
-            new { instanceId }, tx)).ToList();
-        var fired = existing.Where(e => e.Fired).Select(e => (e.Name, e.DueOn)).ToHashSet();
-        var pending = existing.Where(e => !e.Fired).ToDictionary(e => e.Name);
-
-        var wanted = new HashSet<string>();
-        for (var i = 0; i < specs.Count; i++)
-        {
-            var spec = specs[i];
-            var due = spec.Deadline.Date;
-            if (fired.Contains((spec.Name, due)) || !wanted.Add(spec.Name)) continue;
-            var node = WorkflowJson.ToObject(spec.Deadline);
-            node["description"] = spec.Deadline.Describe();
-            var explanation = node.ToJsonString();
-            if (pending.TryGetValue(spec.Name, out var current))
-            {
-                if (current.DueOn != due)
-                    await conn.ExecuteAsync("""
-                        UPDATE workflow_timer SET due_on = @due, due_at = @dueAt, explanation = @explanation::jsonb, rule_id = @rule, armed_seq = @seq
-                        WHERE id = @id
-                        """, new { id = current.Id, due, dueAt = DueInstant(due), explanation, rule = spec.Deadline.RuleId, seq }, tx);
-                continue;
-            }
-            await conn.ExecuteAsync("""
-                INSERT INTO workflow_timer (instance_id, name, trigger, due_on, due_at, ordinal, armed_in_state, armed_seq, rule_id, explanation)
-                VALUES (@instanceId, @name, @trigger, @due, @dueAt, @ordinal, @state, @seq, @rule, @explanation::jsonb)
-                """, new
-            {
-                instanceId, name = spec.Name, trigger = spec.Trigger, due, dueAt = DueInstant(due),
-                ordinal = i, state, seq, rule = spec.Deadline.RuleId, explanation,
-            }, tx);
-        }
-        var stale = pending.Values.Where(p => !wanted.Contains(p.Name)).Select(p => p.Id).ToArray();
-        if (stale.Length > 0)
-            await conn.ExecuteAsync("DELETE FROM workflow_timer WHERE id = ANY(@stale)", new { stale }, tx);
+        var unique = specs.DistinctBy(s => s.Name).ToList();
+        Sql.Add(batch, """
+            WITH spec AS (
+                SELECT * FROM unnest($2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::int[], $7::text[], $8::jsonb[])
+                    AS s(name, trigger, due_on, due_at, ordinal, rule_id, explanation)
+            ), removed AS (
+                DELETE FROM workflow_timer t
+                 WHERE t.instance_id = $1 AND t.fired_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM spec WHERE spec.name = t.name AND spec.due_on = t.due_on)
+            )
+            INSERT INTO workflow_timer (instance_id, name, trigger, due_on, due_at, ordinal, armed_in_state, armed_seq, rule_id, explanation)
+            SELECT $1, s.name, s.trigger, s.due_on, s.due_at, s.ordinal, $9, $10, s.rule_id, s.explanation
+              FROM spec s
+             WHERE NOT EXISTS (SELECT 1 FROM workflow_timer t WHERE t.instance_id = $1 AND t.name = s.name AND t.due_on = s.due_on)
+            """,
+            instanceId,
+            unique.Select(s => s.Name).ToArray(),
+            unique.Select(s => s.Trigger).ToArray(),
+            unique.Select(s => s.Deadline.Date).ToArray(),
+            unique.Select(s => DueInstant(s.Deadline.Date)).ToArray(),
+            unique.Select((_, i) => i).ToArray(),
+            unique.Select(s => s.Deadline.RuleId).ToArray(),
+            Sql.Jsonb(unique.Select(s => DeadlineJson.Write(s.Deadline)).ToArray()),
+            state, seq);
     }
 
-    async Task WriteEffectAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest cause, Effect effect, int depth, CancellationToken ct)
+    void AddSimpleEffect(NpgsqlBatch batch, InstanceRow row, SignalRequest cause, Effect effect, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         switch (effect)
         {
             case Notify n:
-                await conn.ExecuteAsync("""
+                Sql.Add(batch, """
                     INSERT INTO outbox_message (id, instance_id, created_at, recipient_role, recipient_address, template_id, data, dedupe_key, next_attempt_at)
-                    VALUES (@id, @instance, @now, @role, @address, @template, @data::jsonb, @dedupe, @now)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $3)
                     ON CONFLICT (dedupe_key) DO NOTHING
-                    """, new
-                {
-                    id = Guid.CreateVersion7(now), instance = row.Id, now, role = n.RecipientRole, address = n.RecipientAddress,
-                    template = n.TemplateId, data = n.Data.ToJsonString(), dedupe = n.DedupeKey,
-                }, tx);
+                    """, Guid.CreateVersion7(now), row.Id, now, n.RecipientRole, n.RecipientAddress, n.TemplateId, n.Data.ToJsonString(), n.DedupeKey);
                 break;
             case OpenTask t:
-                await conn.ExecuteAsync("""
+                Sql.Add(batch, """
                     INSERT INTO human_task (id, instance_id, kind, structure_id, assignee_role, title, due_on, escalation_on, opened_at, status)
-                    VALUES (@id, @instance, @kind, @structure, @role, @title, @due, @escalation, @now, 'Open')
-                    """, new
-                {
-                    id = Guid.CreateVersion7(now), instance = row.Id, kind = t.Kind, structure = row.StructureId, role = t.AssigneeRole,
-                    title = t.Title, due = t.DueOn, escalation = t.EscalationOn, now,
-                }, tx);
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Open')
+                    """, Guid.CreateVersion7(now), row.Id, t.Kind, row.StructureId, t.AssigneeRole, t.Title, t.DueOn, t.EscalationOn, now);
                 break;
             case CloseTasks c:
-                await conn.ExecuteAsync("""
-                    UPDATE human_task SET status = @status, completed_at = @now, completed_by = @actor, outcome = @outcome, reason = @reason
-                    WHERE instance_id = @instance AND kind = @kind AND status = 'Open'
-                    """, new
-                {
-                    status = c.Completed ? "Completed" : "Cancelled", now, actor = cause.Actor, outcome = c.Outcome, reason = cause.Reason,
-                    instance = row.Id, kind = c.Kind,
-                }, tx);
+                Sql.Add(batch, """
+                    UPDATE human_task SET status = $1, completed_at = $2, completed_by = $3, outcome = $4, reason = $5
+                    WHERE instance_id = $6 AND kind = $7 AND status = 'Open'
+                    """, c.Completed ? "Completed" : "Cancelled", now, cause.Actor, c.Outcome, cause.Reason, row.Id, c.Kind);
                 break;
+        }
+    }
+
+    /// <summary>The effects that must read before they write: the audit chain, signals to and starts of other instances.</summary>
+    async Task WriteReadingEffectAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest cause, Effect effect, int depth, CancellationToken ct)
+    {
+        switch (effect)
+        {
             case AuditDecision a:
-                await DecisionAuditLog.AppendAsync(conn, tx, row.Id, now, cause.Actor, a.Kind, a.Details);
+                await DecisionAuditLog.AppendAsync(conn, tx, row.Id, time.GetUtcNow(), cause.Actor, a.Kind, a.Details);
                 break;
             case SignalSubject s:
                 var target = await FindRunningAsync(conn, tx, s.DefinitionId, s.SubjectId);
@@ -285,7 +294,6 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
                     _log.LogInformation("No running {Definition} for {Subject}: signal {Trigger} from {Instance} dropped", s.DefinitionId, s.SubjectId, s.Trigger, row.Id);
                     break;
                 }
-                var targetDefinition = definitions.Get(target.DefinitionId, target.DefinitionVersion);
                 try
                 {
                     await ApplyAsync(conn, tx, target, new SignalRequest(target.Id, s.Trigger, s.Payload, $"instance:{row.Id}",
@@ -294,25 +302,17 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
                 catch (TriggerNotPermittedException e)
                 {
                     // The other workflow has moved on (e.g. its funding already ended): nothing to tell it.
-                    _log.LogInformation("Signal {Trigger} to {Target} ({Definition}) not applicable: {Message}", s.Trigger, target.Id, targetDefinition.Id, e.Message);
+                    _log.LogInformation("Signal {Trigger} to {Target} ({Definition}) not applicable: {Message}", s.Trigger, target.Id, target.DefinitionId, e.Message);
                 }
                 break;
             case StartInstance start:
                 await StartAsync(conn, tx, new StartRequest(start.DefinitionId, start.SubjectId, start.StructureId, start.Data, cause.Actor, row.Id), depth + 1, ct);
                 break;
-            case Remark:
-                break; // written into the journal row's reason
+            case Notify or OpenTask or CloseTasks or Remark:
+                break; // written in the transition's batch, or into the journal row's reason
             default:
                 throw new InvalidOperationException($"Unknown effect {effect.GetType().Name}");
         }
-    }
-
-    sealed record ArmedTimer
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public DateOnly DueOn { get; init; }
-        public bool Fired { get; init; }
     }
 
     internal static async Task<InstanceRow?> LoadAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid id, CancellationToken ct) =>

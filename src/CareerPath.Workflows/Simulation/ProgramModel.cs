@@ -75,7 +75,8 @@ public sealed class ProgramModel
         var list = new List<SimAdvisor>();
         for (var i = 0; i < advisors; i++)
         {
-            var r = new Random(HashCode.Combine(seed, i));
+            // HashCode is randomised per process: a seed must give the same program in every run.
+            var r = new Random(unchecked(seed * 1_000_003 + i * 7_919));
             var sim = structures[i % structures.Count];
             var regime = sim.Structure.Regime;
             // Recruitment came in waves: most advisors were hired in the first weeks of each wave.

@@ -33,12 +33,17 @@ public sealed class ProgramRunner
         _byAdvisorId = model.Advisors.ToDictionary(a => a.Advisor.Id);
         foreach (var a in model.Advisors)
         {
-            At(a.Post.Conventions[0].Start.AddDays(-1), () => StartPostAsync(a));
-            At(a.Contract.Start.AddDays(-20), () => StartContractAsync(a));
+            // The post exists before anyone is recruited on it: the contract's first signal goes to it.
+            var granted = a.Post.Conventions[0].Start.AddDays(-1);
+            At(granted, () => StartPostAsync(a));
+            var signed = a.Contract.Start.AddDays(-20);
+            At(signed > granted ? signed : granted, () => StartContractAsync(a));
         }
     }
 
     public int TimersFired { get; private set; }
+    public static double[] T = new double[4];
+    public static int Steps;
     public int Signals { get; private set; }
     public int SignalsRefused { get; private set; }
     /// <summary>Called after each step with the simulated day, for progress display.</summary>
@@ -52,7 +57,9 @@ public sealed class ProgramRunner
         while (true)
         {
             ct.ThrowIfCancellationRequested();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             var nextTimer = await NextTimerAsync(ct);
+            T[0] += sw.Elapsed.TotalMilliseconds; sw.Restart(); Steps++;
             DateTimeOffset? nextAction = _queue.TryPeek(out _, out var key) ? key.Item1 : null;
             var next = Min(nextTimer, nextAction);
             if (next is null || (until is { } u && next > u))
@@ -61,11 +68,15 @@ public sealed class ProgramRunner
                 return;
             }
             _clock.Set(next.Value);
+            sw.Restart();
             if (nextTimer is { } t && t <= _clock.GetUtcNow())
                 TimersFired += (await _sweeper.SweepOnceAsync(ct)).Fired;
+            T[1] += sw.Elapsed.TotalMilliseconds; sw.Restart();
             while (_queue.TryPeek(out _, out var k) && k.Item1 <= _clock.GetUtcNow())
                 await _queue.Dequeue().Run();
+            T[2] += sw.Elapsed.TotalMilliseconds; sw.Restart();
             await ReactToNewTasksAsync(ct);
+            T[3] += sw.Elapsed.TotalMilliseconds;
             Progress?.Invoke(WorkflowEngine.ParisDate(_clock.GetUtcNow()));
         }
     }
@@ -183,7 +194,7 @@ public sealed class ProgramRunner
     {
         var instance = await _engine.GetAsync(id);
         if (instance is null) return;
-        var contract = WorkflowJson.FromObject<AdvisorContractData>(instance.DataObject).Contract;
+        var contract = WorkflowJson.Deserialize<AdvisorContractData>(instance.Data).Contract;
         var payload = new JsonObject { ["kind"] = kind.ToString(), ["reason"] = "Décision de la structure" };
         if (kind == DecisionKind.Renewal && contract.EffectiveEnd is { } currentEnd)
             payload["newEnd"] = Iso(DateMath.AddMonths(currentEnd, a.Behaviour.RenewalMonths));

@@ -39,7 +39,7 @@ public sealed record SimulationReport
         var open = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM workflow_instance WHERE closed_at IS NULL");
         var contracts = (await conn.QueryAsync<string>("""
             SELECT data::text FROM workflow_instance WHERE definition_id = @def ORDER BY created_at
-            """, new { def = AdvisorContractWorkflow.DefinitionId })).Select(d => WorkflowJson.FromObject<AdvisorContractData>(System.Text.Json.Nodes.JsonNode.Parse(d)!.AsObject())).ToList();
+            """, new { def = AdvisorContractWorkflow.DefinitionId })).Select(WorkflowJson.Deserialize<AdvisorContractData>).ToList();
 
         var last = contracts.GroupBy(c => c.Advisor.Id).Select(g => g.Last()).ToList();
         var outcomes = new SortedDictionary<string, int>();

@@ -179,6 +179,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "unix_socket_directories = ''",
             "max_connections = 200",
         };
+        // Statement statistics, when the contrib package is there: the benchmarks read them.
+        if (File.Exists(Path.Combine(_binDir, "..", "lib", "pg_stat_statements.so")))
+            settings.Add("shared_preload_libraries = 'pg_stat_statements'");
         if (Options.Disposable)
             settings.AddRange(["fsync = off", "synchronous_commit = off", "full_page_writes = off"]);
         await File.AppendAllLinesAsync(Path.Combine(ClusterDirectory, "postgresql.conf"), settings, ct);

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Simulation;
+using CareerPath.Workflows.Storage;
+using Npgsql;
+
+namespace CareerPath.Server.Hosting;
+
+/// <summary>
+/// simulate: a whole program replayed on a virtual clock through the real engine and database, from
+/// the first recruitment wave to the end of the last follow-up.
+/// </summary>
+public static class SimulateCommand
+{
+    /// <summary>The program's first recruitment wave (plan de relance, spring 2021); fixed so a seed replays exactly.</summary>
+    static readonly DateOnly FirstWave = new(2021, 4, 1);
+    const int WaveSpreadDays = 540;
+
+    public static async Task<int> RunAsync(ParsedOptions options)
+    {
+        var (advisors, seed, json) = Parse(options.HostArgs);
+        var log = ConsoleLog.Create();
+        string? tempDir = null;
+        EmbeddedPostgres? cluster = null;
+        string connectionString;
+        if (options.Connection is { } configured)
+        {
+            connectionString = configured;
+        }
+        else
+        {
+            // A throw-away cluster: a simulation must not touch the embedded default's real data.
+            tempDir = Path.Combine(Path.GetTempPath(), $"careerpath-simulate-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = tempDir, Disposable = true },
+                json ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : log);
+            connectionString = cluster.ConnectionString();
+        }
+        try
+        {
+            await new SchemaMigrator(TimeProvider.System).MigrateAsync(connectionString);
+            await using var db = NpgsqlDataSource.Create(connectionString);
+            await using (var count = db.CreateCommand("SELECT count(*) FROM workflow_instance"))
+            {
+                if ((long)(await count.ExecuteScalarAsync())! > 0)
+                    throw new ArgumentException("simulate needs an empty database: this one already holds workflow instances.");
+            }
+
+            var wall = Stopwatch.StartNew();
+            var model = ProgramModel.Generate(advisors, seed, FirstWave, WaveSpreadDays);
+            await model.InsertReferenceDataAsync(db);
+            var clock = new SimulatedClock(WorkflowEngine.DueInstant(model.Advisors.Min(a => a.Post.Conventions[0].Start).AddDays(-2)));
+            var engine = new WorkflowEngine(db, new DefinitionRegistry(ShippedWorkflows.All), clock);
+            var progress = new ProgressLine(enabled: !Console.IsErrorRedirected);
+            var runner = new ProgramRunner(model, engine, clock) { Progress = day => progress.Show($"{day:yyyy-MM-dd}") };
+            await runner.RunAsync();
+            progress.Clear();
+            Console.Error.WriteLine($"steps {ProgramRunner.Steps} next {ProgramRunner.T[0]:0} sweep {ProgramRunner.T[1]:0} actions {ProgramRunner.T[2]:0} react {ProgramRunner.T[3]:0}");
+            wall.Stop();
+
+            var report = await SimulationReport.CollectAsync(db, advisors, wall);
+            Console.WriteLine(json
+                ? JsonSerializer.Serialize(new { seed, report }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = false })
+                : $"Simulation of {advisors} advisors, seed {seed}\n{report}");
+            return report.OpenInstances == 0 ? 0 : 1;
+        }
+        finally
+        {
+            if (cluster is not null) await cluster.DisposeAsync();
+            if (tempDir is not null)
+            {
+                try { Directory.Delete(tempDir, recursive: true); }
+                catch (IOException) { }
+            }
+        }
+    }
+
+    static (int Advisors, int Seed, bool Json) Parse(string[] args)
+    {
+        int? advisors = null, seed = null;
+        var json = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--advisors": advisors = PositiveInt(args, ref i, max: 1_000_000); break;
+                case "--seed": seed = PositiveInt(args, ref i, max: int.MaxValue); break;
+                case "--json": json = true; break;
+                default: throw new ArgumentException($"simulate: unknown option '{args[i]}'.");
+            }
+        }
+        return (advisors ?? throw new ArgumentException("simulate: --advisors N is required."), seed ?? 1, json);
+    }
+
+    static int PositiveInt(string[] args, ref int i, int max)
+    {
+        var name = args[i];
+        if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out var value) || value < 1 || value > max)
+            throw new ArgumentException($"simulate: {name} needs a whole number from 1 to {max}.");
+        i++;
+        return value;
+    }
+
+    /// <summary>One line of progress on a terminal, rewritten at most five times a second.</summary>
+    sealed class ProgressLine(bool enabled)
+    {
+        readonly Stopwatch _since = Stopwatch.StartNew();
+        long _last = -1000;
+
+        public void Show(string text)
+        {
+            if (!enabled || _since.ElapsedMilliseconds - _last < 200) return;
+            _last = _since.ElapsedMilliseconds;
+            Console.Error.Write($"\rsimulated day {text}  ({_since.Elapsed.TotalSeconds:0} s)   ");
+        }
+
+        public void Clear()
+        {
+            if (enabled) Console.Error.Write("\r" + new string(' ', 60) + "\r");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CareerPath.Workflows.Storage;
+
+/// <summary>Batched statements with positional parameters ($1, $2, ...), the form NpgsqlBatch takes.</summary>
+public static class Sql
+{
+    public static NpgsqlBatchCommand Add(NpgsqlBatch batch, string text, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(text);
+        foreach (var value in values)
+            command.Parameters.Add(value switch
+            {
+                NpgsqlParameter p => p,
+                null => new NpgsqlParameter { Value = DBNull.Value },
+                _ => new NpgsqlParameter { Value = value },
+            });
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    public static NpgsqlParameter Jsonb(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+}
