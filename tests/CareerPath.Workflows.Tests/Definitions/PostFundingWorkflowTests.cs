@@ -168,6 +168,29 @@ public sealed class PostFundingWorkflowTests
     }
 
     [Fact]
+    public async Task Renewed_convention_renews_the_post_even_when_its_contract_no_longer_takes_funding_changes()
+    {
+        await using var h = await EngineHarness.CreateAsync("2024-01-02");
+        var facts = Scenario.Post(Guid.NewGuid(), "2024-02-01");
+        var post = await Scenario.StartPostAsync(h, facts);
+        var contractFacts = Scenario.Contract(facts.Id, ContractType.Cdd, LegalRegime.Public, "2024-02-01", "2027-01-31");
+        var contract = await Scenario.StartContractAsync(h, Scenario.ContractData(contractFacts, facts));
+        await h.RunUntilAsync("2025-11-03");
+        // The advisor has been told the contract will not be renewed; it runs on to its end.
+        await h.Engine.SignalAsync(new SignalRequest(contract, nameof(ContractTrigger.Decide),
+            new JsonObject { ["kind"] = "NotRetained", ["reason"] = "Fin du besoin" }, "hr:test"));
+        Assert.Equal(("FundingEnding", "NotRetained"), (await h.StateAsync(post), await h.StateAsync(contract)));
+        var contractJournal = (await h.JournalAsync(contract)).Count;
+
+        var renewal = StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.Renewal2023, LegalRegime.Public, EngineHarness.D("2026-02-01"));
+        await h.SignalAsync(post, ConventionRenewed, new JsonObject { ["convention"] = WorkflowJson.ToObject(renewal) });
+
+        // A NotRetained contract does not take FundingChanged: the engine drops that signal, and the post is renewed.
+        Assert.Equal("Renewed", await h.StateAsync(post));
+        Assert.Equal(contractJournal, (await h.JournalAsync(contract)).Count);
+    }
+
+    [Fact]
     public async Task Renewed_convention_sent_twice_is_added_once()
     {
         await using var h = await EngineHarness.CreateAsync("2024-01-02");
