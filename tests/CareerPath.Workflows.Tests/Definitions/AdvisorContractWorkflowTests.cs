@@ -214,7 +214,7 @@ public sealed class AdvisorContractWorkflowTests
     }
 
     [Fact]
-    public async Task Not_retained_contract_ends_then_follows_up_at_six_and_twelve_months_and_vacates_the_post()
+    public async Task Not_retained_contract_ends_at_its_term_then_follows_up_at_six_and_twelve_months()
     {
         // Contract 2024-01-15 → 2026-02-14 (2 years 1 month): notice 2 months → 2025-12-14, a Sunday → Friday 12th;
         // reminders 2025-10-13, 2025-11-12, 2025-12-05; review at the midpoint 2025-01-29; follow-ups 2026-08-14 and
