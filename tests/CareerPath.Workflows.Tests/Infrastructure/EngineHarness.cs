@@ -16,8 +16,11 @@ namespace CareerPath.Workflows.Tests.Infrastructure;
 /// </summary>
 public sealed class EngineHarness : IAsyncDisposable
 {
-    EngineHarness(string connectionString, DateTimeOffset start, IEnumerable<IWorkflowDefinition> definitions)
+    readonly bool _ownsDatabase;
+
+    EngineHarness(string connectionString, DateTimeOffset start, IEnumerable<IWorkflowDefinition> definitions, bool ownsDatabase = true)
     {
+        _ownsDatabase = ownsDatabase;
         ConnectionString = connectionString;
         Clock = new FakeTimeProvider(start);
         DataSource = NpgsqlDataSource.Create(connectionString);
@@ -37,6 +40,13 @@ public sealed class EngineHarness : IAsyncDisposable
         new(await TestCluster.CreateMigratedDatabaseAsync(), WorkflowEngine.DueInstant(D(start)).AddHours(-1),
             definitions ?? ShippedWorkflows.All);
 
+    /// <summary>
+    /// Another engine over this harness's database, as a second node or a redeployed process would be: its own
+    /// connections, clock and definitions. Disposing it leaves the database to its owner.
+    /// </summary>
+    public EngineHarness Attach(DateTimeOffset now, IEnumerable<IWorkflowDefinition>? definitions = null) =>
+        new(ConnectionString, now, definitions ?? ShippedWorkflows.All, ownsDatabase: false);
+
     /// <summary>Plays every timer due up to 08:00 (Paris) of that day, in order.</summary>
     public Task RunUntilAsync(string day) => Driver.RunUntilAsync(WorkflowEngine.DueInstant(D(day)));
 
@@ -51,6 +61,9 @@ public sealed class EngineHarness : IAsyncDisposable
     public Task<TransitionResult> SignalAsync(Guid instance, ContractTrigger trigger, JsonObject? payload = null, string actor = "hr:test", string? key = null) =>
         Engine.SignalAsync(new SignalRequest(instance, trigger.ToString(), payload, actor, key));
 
+    public Task<TransitionResult> SignalAsync(Guid instance, PostTrigger trigger, JsonObject? payload = null, string actor = "hr:test", string? key = null) =>
+        Engine.SignalAsync(new SignalRequest(instance, trigger.ToString(), payload, actor, key));
+
     public async Task<string> StateAsync(Guid instance) => (await Engine.GetAsync(instance))!.State;
 
     public async Task<List<(string Trigger, string From, string To)>> JournalAsync(Guid instance) =>
@@ -59,7 +72,7 @@ public sealed class EngineHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        await TestCluster.DropDatabaseAsync(ConnectionString);
+        if (_ownsDatabase) await TestCluster.DropDatabaseAsync(ConnectionString);
     }
 }
 
@@ -104,6 +117,29 @@ public static class Scenario
         var contractInstance = await h.Engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, contract.Id, StructureId,
             WorkflowJson.ToObject(data), "hr:test"));
         return (postInstance, contractInstance, data);
+    }
+
+    /// <summary>A post funded by a 36-month renewal convention (2023 wave).</summary>
+    public static FundedPost RenewalPost(Guid postId, string conventionStart, LegalRegime regime = LegalRegime.Public) =>
+        new(postId, StructureId, "Conseiller numérique — maison France services",
+            [StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.Renewal2023, regime, EngineHarness.D(conventionStart))]);
+
+    public static Task<Guid> StartPostAsync(EngineHarness h, FundedPost post) =>
+        h.Engine.StartAsync(new StartRequest(PostFundingWorkflow.DefinitionId, post.Id, StructureId, WorkflowJson.ToObject(PostData(post)), "hr:test"));
+
+    public static Task<Guid> StartContractAsync(EngineHarness h, AdvisorContractData data) =>
+        h.Engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, data.Contract.Id, StructureId, WorkflowJson.ToObject(data), "hr:test"));
+
+    /// <summary>An initial training already completed, and both certification exams passed on its last day.</summary>
+    public static List<TrainingAssignment> TrainingDone(Guid advisorId, string start, string end)
+    {
+        var (from, to) = (EngineHarness.D(start), EngineHarness.D(end));
+        return
+        [
+            new(Guid.NewGuid(), advisorId, TrainingModuleKind.InitialTraining, "Formation initiale", 140, from, to, to) { CompletedOn = to },
+            new(Guid.NewGuid(), advisorId, TrainingModuleKind.Ccp1Exam, "CCP1", 0, to, to, to) { CompletedOn = to, Passed = true },
+            new(Guid.NewGuid(), advisorId, TrainingModuleKind.PixExam, "Pix", 0, to, to, to) { CompletedOn = to, Passed = true },
+        ];
     }
 
     public static JsonObject Training(string start, string end, int hours = 140) =>
