@@ -208,7 +208,9 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                 or ContractState.Active or ContractState.MidContractReview or ContractState.DecisionPending:
                 if (data.InitialTraining is null && data.Contract.PreviousContractId is null)
                     yield return new(ContractMilestones.TrainingStartRule.Id, nameof(ContractTrigger.TrainingStartDue), ContractMilestones.TrainingStartDue(data.Contract));
-                foreach (var deadline in plan)
+                // A renewed contract inherits its predecessor's training dates: what fell due before it
+                // started was that contract's business, already reminded there.
+                foreach (var deadline in plan.Where(x => x.Date >= data.Contract.Start))
                 {
                     if (RunningTrigger(deadline, state, data) is { } trigger) yield return new(deadline.Key, trigger.ToString(), deadline);
                 }
@@ -527,7 +529,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         ctx.Record(new Notify(role, address, template, data, $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
     }
 
-    static DateOnly TimerDate(TransitionContext<AdvisorContractData> ctx) => ctx.Today;
+    /// <summary>The day the firing timer was due (a sweep may run later, e.g. after downtime); today for a person's signal.</summary>
+    static DateOnly TimerDate(TransitionContext<AdvisorContractData> ctx) => ctx.OptionalArg<DateOnly?>("dueOn") ?? ctx.Today;
 
     static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd");
 }

@@ -27,6 +27,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         public Guid InstanceId { get; init; }
         public string Name { get; init; } = "";
         public string Trigger { get; init; } = "";
+        public DateOnly DueOn { get; init; }
     }
 
     /// <summary>One batch: the due timers (at the engine's current time) that no other node holds.</summary>
@@ -36,7 +37,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var due = (await conn.QueryAsync<DueTimer>(new CommandDefinition("""
-            SELECT id, instance_id AS InstanceId, name, trigger FROM workflow_timer
+            SELECT id, instance_id AS InstanceId, name, trigger, due_on AS DueOn FROM workflow_timer
              WHERE fired_at IS NULL AND due_at <= @now
              ORDER BY due_at, ordinal, id
              LIMIT @batch
@@ -74,7 +75,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                     continue;
                 }
                 await engine.ApplyAsync(conn, tx, row, new SignalRequest(row.Id, timer.Trigger,
-                    new JsonObject { ["timer"] = timer.Name }, WorkflowEngine.TimerActor, $"timer:{timer.Id}"), 0, ct,
+                    new JsonObject { ["timer"] = timer.Name, ["dueOn"] = timer.DueOn.ToString("yyyy-MM-dd") }, WorkflowEngine.TimerActor, $"timer:{timer.Id}"), 0, ct,
                     new WorkflowEngine.TimerFiring(timer.Id, savepoint));
                 fired++;
             }
@@ -85,7 +86,8 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                 _log.LogWarning("Timer {Timer} ({Name}) of {Instance} ignored: {Message}", timer.Id, timer.Name, timer.InstanceId, e.Message);
                 ignored++;
             }
-            catch (WorkflowConflictException)
+            catch (Exception e) when (e is WorkflowConflictException
+                or PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
             {
                 // A signal changed an instance this transition touches: the timer stays due for the next sweep.
                 await tx.RollbackAsync(savepoint, ct);
