@@ -1,5 +1,6 @@
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Npgsql;
@@ -13,7 +14,7 @@ public static class EngineServices
 
     public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString)
     {
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => Database.CreateDataSource(connectionString));
         services.AddSingleton(new DefinitionRegistry(ShippedWorkflows.All));
         services.AddSingleton<WorkflowEngine>();
         services.AddSingleton<Sweeper>();

@@ -40,7 +40,7 @@ public static class SimulateCommand
         try
         {
             await new SchemaMigrator(TimeProvider.System).MigrateAsync(connectionString);
-            await using var db = NpgsqlDataSource.Create(connectionString);
+            await using var db = Database.CreateDataSource(connectionString);
             await using (var count = db.CreateCommand("SELECT count(*) FROM workflow_instance"))
             {
                 if ((long)(await count.ExecuteScalarAsync())! > 0)
@@ -56,7 +56,6 @@ public static class SimulateCommand
             var runner = new ProgramRunner(model, engine, clock) { Progress = day => progress.Show($"{day:yyyy-MM-dd}") };
             await runner.RunAsync();
             progress.Clear();
-            Console.Error.WriteLine($"steps {ProgramRunner.Steps} next {ProgramRunner.T[0]:0} sweep {ProgramRunner.T[1]:0} actions {ProgramRunner.T[2]:0} react {ProgramRunner.T[3]:0}");
             wall.Stop();
 
             var report = await SimulationReport.CollectAsync(db, advisors, wall);

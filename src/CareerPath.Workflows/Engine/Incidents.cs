@@ -28,6 +28,12 @@ public static class Incidents
             VALUES (@id, @instanceId, @effect, @effectRef, @error, @attempts, @now)
             """, new { id = Guid.CreateVersion7(now), instanceId, effect, effectRef, error, attempts, now }, tx);
 
+    public static Npgsql.NpgsqlBatchCommand Command(Guid? instanceId, string effect, string effectRef, string error, int attempts, DateTimeOffset now) =>
+        Storage.Sql.Command("""
+            INSERT INTO incident (id, instance_id, effect, effect_ref, error, attempts, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, Guid.CreateVersion7(now), instanceId, effect, effectRef, error, attempts, now);
+
     public static async Task<IReadOnlyList<IncidentRow>> ListAsync(NpgsqlDataSource db, bool openOnly = true, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -48,7 +48,7 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
                 VALUES (@id, @seq, @now, @actor, 'MigrateVersion', @from, @to, @reason)
                 """, new { id = row.Id, seq, now, actor, from = move.FromState, to = move.ToState, reason = $"{definitionId} v{fromVersion} → v{toVersion}" }, tx);
             await using var batch = new NpgsqlBatch(conn, tx);
-            WorkflowEngine.AddTimerRearm(batch, row.Id, to.Timers(move.ToState, row.Data), move.ToState, seq);
+            batch.BatchCommands.Add(WorkflowEngine.TimerRearm(row.Id, to.Timers(move.ToState, row.Data), move.ToState, seq));
             await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

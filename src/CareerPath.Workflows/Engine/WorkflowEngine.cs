@@ -153,12 +153,21 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// <summary>How the sweeper folds its own bookkeeping into a transition's single round trip.</summary>
     internal sealed record TimerFiring(long TimerId, string Savepoint);
 
-    internal async Task<TransitionResult> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest request, int depth,
-        CancellationToken ct, TimerFiring? firing = null)
+    /// <summary>A transition computed in memory, its writes ready to send in any batch.</summary>
+    internal sealed record PreparedTransition(
+        InstanceRow Row, SignalRequest Request, TransitionOutcome Outcome, InstanceRow Applied,
+        IReadOnlyList<NpgsqlBatchCommand> Commands, NpgsqlBatchCommand Update)
     {
-        // A timer is fired once by its own row's fired_at; only signals need the journal lookup.
-        if (firing is null && request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
-            return seen;
+        /// <summary>Effects that must read before they write (the audit chain, other instances): not batchable.</summary>
+        public bool HasReadingEffects => Outcome.Effects.Any(e => e is AuditDecision or SignalSubject or StartInstance);
+    }
+
+    /// <summary>
+    /// Runs the definition and builds every write of the transition, without touching the database.
+    /// Throws what the definition throws (trigger not permitted, invalid input).
+    /// </summary>
+    internal PreparedTransition Prepare(InstanceRow row, SignalRequest request, int depth, long? firingTimerId)
+    {
         if (request.ExpectedVersion is { } expected && expected != row.Version)
             throw new WorkflowConflictException(row.Id, expected);
         if (depth > MaxSignalDepth)
@@ -171,32 +180,60 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
 
         var seq = row.Version + 1;
         var enteredSeq = outcome.EnteredState ? seq : row.StateEnteredSeq;
-        var data = outcome.Data;
         var remarks = outcome.Effects.OfType<Remark>().Select(r => r.Text);
         var reason = string.Join(" ", remarks.Prepend(request.Reason).Where(text => !string.IsNullOrWhiteSpace(text)));
 
-        // Everything the transition writes, but for the rare effects that must read first, goes in one round trip.
-        await using var batch = new NpgsqlBatch(conn, tx);
-        var update = Sql.Add(batch, """
+        var commands = new List<NpgsqlBatchCommand>();
+        var update = Sql.Command("""
             UPDATE workflow_instance
                SET state = $2, data = $3::jsonb, version = $4, state_entered_seq = $5, updated_at = $6,
                    closed_at = CASE WHEN $7 THEN COALESCE(closed_at, $6) ELSE NULL END
              WHERE id = $1 AND version = $8
-            """, row.Id, outcome.ToState, data, seq, enteredSeq, now, definition.IsFinal(outcome.ToState), row.Version);
-        Sql.Add(batch, """
+            """, row.Id, outcome.ToState, outcome.Data, seq, enteredSeq, now, definition.IsFinal(outcome.ToState), row.Version);
+        commands.Add(update);
+        commands.Add(Sql.Command("""
             INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason, payload, idempotency_key)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
             """, row.Id, seq, now, request.Actor, request.Trigger, row.State, outcome.ToState,
-            reason.Length == 0 ? null : reason, request.Payload?.ToJsonString(), request.IdempotencyKey);
-        if (firing is not null)
-            Sql.Add(batch, "UPDATE workflow_timer SET fired_at = $2, outcome = 'Fired' WHERE id = $1", firing.TimerId, now);
-        AddTimerRearm(batch, row.Id, outcome.Timers, outcome.ToState, seq);
+            reason.Length == 0 ? null : reason, request.Payload?.ToJsonString(), request.IdempotencyKey));
+        if (firingTimerId is { } timerId)
+            commands.Add(Sql.Command("UPDATE workflow_timer SET fired_at = $2, outcome = 'Fired' WHERE id = $1", timerId, now));
+        commands.Add(TimerRearm(row.Id, outcome.Timers, outcome.ToState, seq));
         foreach (var effect in outcome.Effects)
-            AddSimpleEffect(batch, row, request, effect, now);
-        // The sweeper's savepoint ends with the batch, unless effects that read (and may fail) come after it.
-        var readingEffects = outcome.Effects.Any(e => e is AuditDecision or SignalSubject or StartInstance);
-        if (firing is not null && !readingEffects)
+            if (SimpleEffect(row, request, effect, now) is { } command) commands.Add(command);
+
+        var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = seq, StateEnteredSeq = enteredSeq };
+        return new PreparedTransition(row, request, outcome, applied, commands, update);
+    }
+
+    internal async Task<TransitionResult> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest request, int depth,
+        CancellationToken ct, TimerFiring? firing = null)
+    {
+        // A timer is fired once by its own row's fired_at; only signals need the journal lookup.
+        if (firing is null && request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
+            return seen;
+        var prepared = Prepare(row, request, depth, firing?.TimerId);
+
+        // Everything the transition writes, but for the effects that must read first, goes in one round trip.
+        // The sweeper's savepoint ends with that batch, unless such effects (which may fail) come after it.
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var command in prepared.Commands) batch.BatchCommands.Add(command);
+        if (firing is not null && !prepared.HasReadingEffects)
             Sql.Add(batch, $"RELEASE SAVEPOINT {firing.Savepoint}");
+        await ExecuteAsync(batch, [prepared], ct);
+
+        if (prepared.HasReadingEffects)
+        {
+            foreach (var effect in prepared.Outcome.Effects)
+                await WriteReadingEffectAsync(conn, tx, prepared.Applied, request, effect, depth, ct);
+            if (firing is not null) await tx.ReleaseAsync(firing.Savepoint, ct);
+        }
+        return new TransitionResult(row.Id, prepared.Applied.Version, row.State, prepared.Outcome.ToState, Duplicate: false);
+    }
+
+    /// <summary>Sends prepared transitions (one, or a sweeper's whole batch) and checks each changed its instance.</summary>
+    internal static async Task ExecuteAsync(NpgsqlBatch batch, IReadOnlyList<PreparedTransition> transitions, CancellationToken ct)
+    {
         try
         {
             await batch.ExecuteNonQueryAsync(ct);
@@ -204,19 +241,11 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "workflow_journal_pkey" })
         {
             // A concurrent transition took this sequence number first.
-            throw new WorkflowConflictException(row.Id, row.Version);
+            var lost = transitions[0].Row;
+            throw new WorkflowConflictException(lost.Id, lost.Version);
         }
-        if (update.RecordsAffected == 0) throw new WorkflowConflictException(row.Id, row.Version);
-
-        var applied = row with { State = outcome.ToState, Data = data, Version = seq, StateEnteredSeq = enteredSeq };
-        if (readingEffects)
-        {
-            foreach (var effect in outcome.Effects)
-                await WriteReadingEffectAsync(conn, tx, applied, request, effect, depth, ct);
-            if (firing is not null) await tx.ReleaseAsync(firing.Savepoint, ct);
-        }
-
-        return new TransitionResult(row.Id, seq, row.State, outcome.ToState, Duplicate: false);
+        foreach (var t in transitions)
+            if (t.Update.RecordsAffected == 0) throw new WorkflowConflictException(t.Row.Id, t.Row.Version);
     }
 
     /// <summary>
@@ -225,10 +254,10 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// fired is never armed again, while a deadline that moved is a new occurrence and fires anew.
     /// One statement, so that it rides in the transition's batch.
     /// </summary>
-    internal static void AddTimerRearm(NpgsqlBatch batch, Guid instanceId, IReadOnlyList<TimerSpec> specs, string state, int seq)
+    internal static NpgsqlBatchCommand TimerRearm(Guid instanceId, IReadOnlyList<TimerSpec> specs, string state, int seq)
     {
         var unique = specs.DistinctBy(s => s.Name).ToList();
-        Sql.Add(batch, """
+        return Sql.Command("""
             WITH spec AS (
                 SELECT * FROM unnest($2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::int[], $7::text[], $8::jsonb[])
                     AS s(name, trigger, due_on, due_at, ordinal, rule_id, explanation)
@@ -253,29 +282,28 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             state, seq);
     }
 
-    void AddSimpleEffect(NpgsqlBatch batch, InstanceRow row, SignalRequest cause, Effect effect, DateTimeOffset now)
+    static NpgsqlBatchCommand? SimpleEffect(InstanceRow row, SignalRequest cause, Effect effect, DateTimeOffset now)
     {
         switch (effect)
         {
             case Notify n:
-                Sql.Add(batch, """
+                return Sql.Command("""
                     INSERT INTO outbox_message (id, instance_id, created_at, recipient_role, recipient_address, template_id, data, dedupe_key, next_attempt_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $3)
                     ON CONFLICT (dedupe_key) DO NOTHING
                     """, Guid.CreateVersion7(now), row.Id, now, n.RecipientRole, n.RecipientAddress, n.TemplateId, n.Data.ToJsonString(), n.DedupeKey);
-                break;
             case OpenTask t:
-                Sql.Add(batch, """
+                return Sql.Command("""
                     INSERT INTO human_task (id, instance_id, kind, structure_id, assignee_role, title, due_on, escalation_on, opened_at, status)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Open')
                     """, Guid.CreateVersion7(now), row.Id, t.Kind, row.StructureId, t.AssigneeRole, t.Title, t.DueOn, t.EscalationOn, now);
-                break;
             case CloseTasks c:
-                Sql.Add(batch, """
+                return Sql.Command("""
                     UPDATE human_task SET status = $1, completed_at = $2, completed_by = $3, outcome = $4, reason = $5
                     WHERE instance_id = $6 AND kind = $7 AND status = 'Open'
                     """, c.Completed ? "Completed" : "Cancelled", now, cause.Actor, c.Outcome, cause.Reason, row.Id, c.Kind);
-                break;
+            default:
+                return null;
         }
     }
 

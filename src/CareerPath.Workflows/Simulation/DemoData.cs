@@ -4,6 +4,7 @@ using CareerPath.Domain.Model;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -22,7 +23,7 @@ public static class DemoData
 
     public static async Task<string> SeedAsync(string connectionString, TimeProvider realTime, ILogger log, CancellationToken ct = default)
     {
-        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using var db = Database.CreateDataSource(connectionString);
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
             var existing = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM structure");

@@ -42,8 +42,6 @@ public sealed class ProgramRunner
     }
 
     public int TimersFired { get; private set; }
-    public static double[] T = new double[4];
-    public static int Steps;
     public int Signals { get; private set; }
     public int SignalsRefused { get; private set; }
     /// <summary>Called after each step with the simulated day, for progress display.</summary>
@@ -57,9 +55,7 @@ public sealed class ProgramRunner
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             var nextTimer = await NextTimerAsync(ct);
-            T[0] += sw.Elapsed.TotalMilliseconds; sw.Restart(); Steps++;
             DateTimeOffset? nextAction = _queue.TryPeek(out _, out var key) ? key.Item1 : null;
             var next = Min(nextTimer, nextAction);
             if (next is null || (until is { } u && next > u))
@@ -68,15 +64,11 @@ public sealed class ProgramRunner
                 return;
             }
             _clock.Set(next.Value);
-            sw.Restart();
             if (nextTimer is { } t && t <= _clock.GetUtcNow())
                 TimersFired += (await _sweeper.SweepOnceAsync(ct)).Fired;
-            T[1] += sw.Elapsed.TotalMilliseconds; sw.Restart();
             while (_queue.TryPeek(out _, out var k) && k.Item1 <= _clock.GetUtcNow())
                 await _queue.Dequeue().Run();
-            T[2] += sw.Elapsed.TotalMilliseconds; sw.Restart();
             await ReactToNewTasksAsync(ct);
-            T[3] += sw.Elapsed.TotalMilliseconds;
             Progress?.Invoke(WorkflowEngine.ParisDate(_clock.GetUtcNow()));
         }
     }

@@ -233,7 +233,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var fromEnv = Environment.GetEnvironmentVariable("CAREERPATH_PG_BIN");
         if (!string.IsNullOrEmpty(fromEnv) && Complete(fromEnv)) return fromEnv;
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-            if (Complete(dir)) return dir;
+        {
+            if (!Complete(dir)) continue;
+            // /usr/local/bin/pg_ctl may be a link into the real installation, whose lib/ holds the extensions.
+            var real = new FileInfo(Path.Combine(dir, "pg_ctl")).ResolveLinkTarget(returnFinalTarget: true);
+            return real is null ? dir : Path.GetDirectoryName(real.FullName)!;
+        }
         const string debian = "/usr/lib/postgresql";
         if (Directory.Exists(debian))
         {

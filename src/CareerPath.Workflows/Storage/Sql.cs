@@ -8,6 +8,13 @@ public static class Sql
 {
     public static NpgsqlBatchCommand Add(NpgsqlBatch batch, string text, params object?[] values)
     {
+        var command = Command(text, values);
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    public static NpgsqlBatchCommand Command(string text, params object?[] values)
+    {
         var command = new NpgsqlBatchCommand(text);
         foreach (var value in values)
             command.Parameters.Add(value switch
@@ -16,7 +23,6 @@ public static class Sql
                 null => new NpgsqlParameter { Value = DBNull.Value },
                 _ => new NpgsqlParameter { Value = value },
             });
-        batch.BatchCommands.Add(command);
         return command;
     }
 

@@ -150,7 +150,7 @@ public sealed class WorkflowEngineTests
 
         // A restarted process: new connections, new definitions, a clock two weeks later. Nothing is held in memory.
         var later = WorkflowEngine.DueInstant(EngineHarness.D("2024-01-16"));
-        await using var dataSource = NpgsqlDataSource.Create(h.ConnectionString);
+        await using var dataSource = CareerPath.Workflows.Storage.Database.CreateDataSource(h.ConnectionString);
         var engine = new WorkflowEngine(dataSource, new DefinitionRegistry([new AdvisorContractWorkflow(), new PostFundingWorkflow()]), new FakeTimeProvider(later));
         var result = await new Sweeper(engine).SweepAllDueAsync();
 

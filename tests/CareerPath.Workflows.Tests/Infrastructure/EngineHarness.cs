@@ -4,6 +4,7 @@ using CareerPath.Domain.Model;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -23,7 +24,7 @@ public sealed class EngineHarness : IAsyncDisposable
         _ownsDatabase = ownsDatabase;
         ConnectionString = connectionString;
         Clock = new FakeTimeProvider(start);
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        DataSource = Database.CreateDataSource(connectionString);
         Engine = new WorkflowEngine(DataSource, new DefinitionRegistry(definitions), Clock);
         Sweeper = new Sweeper(Engine);
         Driver = new ClockDriver(Engine, Sweeper, Clock.SetUtcNow);

@@ -56,7 +56,11 @@ CREATE TABLE workflow_timer (
     outcome        text CHECK (outcome IN ('Fired', 'Ignored', 'Failed'))
 );
 CREATE INDEX workflow_timer_due ON workflow_timer (due_at, ordinal, id) WHERE fired_at IS NULL;
-CREATE INDEX workflow_timer_instance ON workflow_timer (instance_id);
+-- One timer occurrence is an instance, a name and a due day: re-arming looks them up this way,
+-- and removes an instance's pending timers through the partial index (not through the due-time one,
+-- which holds every pending timer of every instance).
+CREATE INDEX workflow_timer_occurrence ON workflow_timer (instance_id, name, due_on);
+CREATE INDEX workflow_timer_pending ON workflow_timer (instance_id) WHERE fired_at IS NULL;
 
 CREATE TABLE human_task (
     id               uuid PRIMARY KEY,
