@@ -44,7 +44,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
         await using var process = Start(args);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process._process.WaitForExitAsync(timeout.Token);
         process._process.WaitForExit(); // flushes the asynchronous output readers
         return (process.ExitCode, process.Output);
