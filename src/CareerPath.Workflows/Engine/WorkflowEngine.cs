@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+using CareerPath.Domain.Rules;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using CareerPath.Domain.Rules;
-using CareerPath.Workflows.Storage;
 using Npgsql;
 
 namespace CareerPath.Workflows.Engine;
@@ -42,7 +42,7 @@ public sealed record InstanceRow
 /// </summary>
 public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry definitions, TimeProvider time, ILogger<WorkflowEngine>? log = null)
 {
-    static WorkflowEngine() => Storage.DapperTypes.Register();
+    static WorkflowEngine() => DapperTypes.Register();
 
     public const string TimerActor = "timer";
     const int MaxSignalDepth = 8;
@@ -103,8 +103,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var task = await conn.QuerySingleOrDefaultAsync<(Guid InstanceId, string Status)>(
-            "SELECT instance_id, status FROM human_task WHERE id = @taskId FOR UPDATE", new { taskId }, tx)
-            ;
+            "SELECT instance_id, status FROM human_task WHERE id = @taskId FOR UPDATE", new { taskId }, tx);
         if (task.InstanceId == Guid.Empty) throw new WorkflowNotFoundException($"La tâche {taskId}");
         if (task.Status != "Open") throw new WorkflowInputException($"La tâche {taskId} est déjà close.");
         var row = await LoadAsync(conn, tx, task.InstanceId, ct) ?? throw new WorkflowNotFoundException($"L'instance {task.InstanceId}");
