@@ -62,7 +62,8 @@ public static class CommandLine
                 _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
             };
         }
-        catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or Npgsql.NpgsqlException)
+        catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or Npgsql.NpgsqlException or IOException
+            or WorkflowInputException)
         {
             return await Fail($"error: {e.Message}");
         }

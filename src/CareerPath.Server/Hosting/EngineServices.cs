@@ -53,7 +53,7 @@ public static class EngineServices
 /// <summary>A Hangfire job takes no business state: it sweeps whatever is due when it runs.</summary>
 public sealed class TimerSweepJob(Sweeper sweeper, ILogger<TimerSweepJob> log)
 {
-    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    // No lock against overlapping runs: SKIP LOCKED already keeps two sweeps apart.
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(CancellationToken ct)
     {

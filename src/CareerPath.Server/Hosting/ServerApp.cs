@@ -14,8 +14,9 @@ public static class ServerApp
         var builder = WebApplication.CreateBuilder(options.HostArgs);
         var log = ConsoleLog.Create();
         await using var database = await DatabaseLocation.OpenAsync(options, log, builder.Configuration);
-        // Ctrl-C and SIGTERM stop the host, which returns here and disposes the database. This
-        // catches the remaining exits (an unhandled exception tearing the process down).
+        // Ctrl-C and SIGTERM stop the host, which returns here and disposes the database; ProcessExit
+        // covers an orderly exit that bypasses this path (Environment.Exit). A crash or SIGKILL leaves
+        // PostgreSQL running: the next start adopts it (EmbeddedPostgres).
         AppDomain.CurrentDomain.ProcessExit += (_, _) => database.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);

@@ -24,21 +24,21 @@ public static class SimulateCommand
         var log = ConsoleLog.Create();
         string? tempDir = null;
         EmbeddedPostgres? cluster = null;
-        string connectionString;
-        if (options.Connection is { } configured)
-        {
-            connectionString = configured;
-        }
-        else
-        {
-            // A throw-away cluster: a simulation must not touch the embedded default's real data.
-            tempDir = Path.Combine(Path.GetTempPath(), $"careerpath-simulate-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = tempDir, Disposable = true },
-                json ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : log);
-            connectionString = cluster.ConnectionString();
-        }
         try
         {
+            string connectionString;
+            if (options.Connection is { } configured)
+            {
+                connectionString = configured;
+            }
+            else
+            {
+                // A throw-away cluster: a simulation must not touch the embedded default's real data.
+                tempDir = Path.Combine(Path.GetTempPath(), $"careerpath-simulate-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                cluster = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = tempDir, Disposable = true },
+                    json ? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance : log);
+                connectionString = cluster.ConnectionString();
+            }
             await new SchemaMigrator(TimeProvider.System).MigrateAsync(connectionString);
             await using var db = Database.CreateDataSource(connectionString);
             await using (var count = db.CreateCommand("SELECT count(*) FROM workflow_instance"))

@@ -25,6 +25,8 @@ public sealed class AdvisorContractData
     public bool DecisionLate { get; set; }
     public bool NoticeDeadlineMissed { get; set; }
     public bool TrialFailed { get; set; }
+    /// <summary>The day the mid-contract review was asked for: it is asked once per contract.</summary>
+    public DateOnly? MidContractReviewOpenedOn { get; set; }
     public List<Outcome> Outcomes { get; set; } = [];
 
     public ContractFacts Facts => new(Contract, Advisor)

@@ -45,7 +45,15 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         var d = ctx.Data;
 
         m.Configure(ContractState.Created)
-            .Permit(ContractTrigger.Start, ContractState.Recruited);
+            .Permit(ContractTrigger.Start, ContractState.Recruited)
+            .OnExit(() =>
+            {
+                // Nothing is armed from facts the rules would refuse: a bad import fails whole, with the rule's words.
+                if (d.Contract is null || d.Advisor is null)
+                    throw new WorkflowInputException("Un contrat démarre avec son contrat et son conseiller.");
+                var errors = d.Contract.Validate().Concat(d.Advisor.Validate()).ToList();
+                if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
+            });
 
         m.Configure(ContractState.Recruited)
             .OnEntryFrom(ContractTrigger.Start, () =>
@@ -78,6 +86,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .InternalTransition(ContractTrigger.ThematicModuleDue, () => Notify(ctx, Role.Advisor, Templates.ThematicModuleDue,
                 ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) }))
             .InternalTransition(ContractTrigger.ThematicModuleCompleted, () => RecordThematicModule(ctx))
+            // A review recorded after a reminder moved the contract on still closes its task.
+            .InternalTransition(ContractTrigger.ReviewCompleted, () => ctx.Record(new CloseTasks(Tasks.Review, Completed: true, "Réalisé")))
             .Permit(ContractTrigger.MidContractReviewDue, ContractState.MidContractReview)
             .Permit(ContractTrigger.DecisionReminder, ContractState.DecisionPending)
             .InternalTransition(ContractTrigger.NoticeDeadline, () => NoticeDeadlineReached(ctx))
@@ -123,6 +133,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .SubstateOf(ContractState.Running)
             .OnEntry(() =>
             {
+                d.MidContractReviewOpenedOn = TimerDate(ctx);
                 ctx.Record(new OpenTask(Tasks.Review, Role.Hr, $"Entretien de mi-parcours de {d.Advisor.FullName}", TimerDate(ctx).AddDays(30), TimerDate(ctx).AddDays(45)));
                 Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new() { ["dueOn"] = Date(TimerDate(ctx)) });
             })
@@ -233,7 +244,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     static ContractTrigger? RunningTrigger(Deadline deadline, ContractState state, AdvisorContractData data) => deadline.RuleId switch
     {
         "trial.public" or "trial.private-cdd" or "trial.private-cdi" when state == ContractState.TrialPeriod => ContractTrigger.TrialEnded,
-        "review.mid-contract" => ContractTrigger.MidContractReviewDue,
+        // Once held (or opened), the review is not asked again when an amendment moves the midpoint.
+        "review.mid-contract" when data.MidContractReviewOpenedOn is null => ContractTrigger.MidContractReviewDue,
         "decision.reminders" when data.Decision is null => ContractTrigger.DecisionReminder,
         "notice.public-contract" or "notice.contrat-de-projet" when data.Decision is null => ContractTrigger.NoticeDeadline,
         "certification.exam-deadline" when !data.CertificationDone => ContractTrigger.CertificationDeadline,
@@ -401,6 +413,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     static ContractState Decide(TransitionContext<AdvisorContractData> ctx)
     {
         var d = ctx.Data;
+        if (d.Contract.EffectiveEnd is null)
+            throw new WorkflowInputException("Un CDI n'a pas de fin : il n'y a pas de décision de fin de contrat à prendre.");
         var kind = ctx.Arg<DecisionKind>("kind");
         var reason = ctx.Arg<string>("reason");
         if (string.IsNullOrWhiteSpace(reason)) throw new WorkflowInputException("Le motif de la décision est obligatoire.");

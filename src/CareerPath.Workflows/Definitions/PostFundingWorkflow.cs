@@ -53,7 +53,8 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
 
         m.Configure(PostState.Created)
             .PermitDynamic(PostTrigger.Start, () =>
-                d.CurrentConvention is { } c && c.Start > ctx.Today ? PostState.Granted : PostState.Recruiting);
+                d.CurrentConvention is { } c && c.Start > ctx.Today ? PostState.Granted : PostState.Recruiting)
+            .OnExit(() => Validate(d));
 
         m.Configure(PostState.Granted)
             .Permit(PostTrigger.ConventionStarted, PostState.Recruiting)
@@ -66,7 +67,8 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
             .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
             .Permit(PostTrigger.FundingEndingAlert, PostState.FundingEnding)
-            .PermitDynamic(PostTrigger.ContractEnded, () => EndsCurrentContract(ctx) ? PostState.Vacant : Current(m))
+            // A contract that ends with a permanent hire leaves the advisor in post: not a vacancy.
+            .PermitDynamic(PostTrigger.ContractEnded, () => EndsCurrentContract(ctx) && !d.PermanentHire ? PostState.Vacant : Current(m))
             .InternalTransition(PostTrigger.ConventionRenewed, () => Renew(ctx))
             .Ignore(PostTrigger.RecruitmentDeadline)
             .Ignore(PostTrigger.RefillDeadline);
@@ -116,7 +118,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .PermitDynamic(PostTrigger.FundingEnd, () => d.Occupied && !d.PermanentHire ? PostState.FundingEnded : PostState.Closed)
             .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx))
             .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
-            .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx)) Vacate(ctx); })
+            .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx) && !d.PermanentHire) Vacate(ctx); })
             .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
             .Ignore(PostTrigger.RecruitmentDeadline)
             .Ignore(PostTrigger.RefillDeadline);
@@ -161,6 +163,15 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
     }
 
     static PostState Current(StateMachine<PostState, PostTrigger> m) => m.State;
+
+    /// <summary>A post starts only with a State convention and valid conventions: a bad import is refused whole.</summary>
+    static void Validate(PostFundingData d)
+    {
+        if (d.Post is null || d.CurrentConvention is null)
+            throw new WorkflowInputException("Un poste financé doit avoir une convention de l'État.");
+        var errors = d.Post.Conventions.SelectMany(c => c.Validate()).ToList();
+        if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
+    }
 
     static bool EndsCurrentContract(TransitionContext<PostFundingData> ctx) =>
         ctx.Data.CurrentContractId is { } current && ctx.Arg<Guid>("contractId") == current;

@@ -8,7 +8,7 @@ public static class Role
     public const string HrLead = "hr-lead";
 }
 
-/// <summary>Every template id the workflows emit; the e-mail templates must cover each one.</summary>
+/// <summary>The template ids the workflows emit; the e-mail templates must cover each one.</summary>
 public static class Templates
 {
     public const string Welcome = "welcome";
@@ -26,11 +26,6 @@ public static class Templates
     public const string TrancheDue = "tranche-due";
     public const string FundingEnding = "funding-ending";
 
-    public static IReadOnlyList<string> All { get; } =
-    [
-        Welcome, TrainingStart, Milestones, CertificationDeadline, ThematicModuleDue, MidContractReview, DecisionReminder,
-        DecisionOverdue, FollowUp, RecruitmentDeadline, PostVacant, RefillDeadline, TrancheDue, FundingEnding,
-    ];
 }
 
 public static class Tasks

@@ -22,12 +22,6 @@ public sealed record IncidentRow
 /// </summary>
 public static class Incidents
 {
-    public static Task OpenAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid? instanceId, string effect, string effectRef, string error, int attempts, DateTimeOffset now) =>
-        conn.ExecuteAsync("""
-            INSERT INTO incident (id, instance_id, effect, effect_ref, error, attempts, created_at)
-            VALUES (@id, @instanceId, @effect, @effectRef, @error, @attempts, @now)
-            """, new { id = Guid.CreateVersion7(now), instanceId, effect, effectRef, error, attempts, now }, tx);
-
     public static Npgsql.NpgsqlBatchCommand Command(Guid? instanceId, string effect, string effectRef, string error, int attempts, DateTimeOffset now) =>
         Storage.Sql.Command("""
             INSERT INTO incident (id, instance_id, effect, effect_ref, error, attempts, created_at)

@@ -39,9 +39,10 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
         {
             var seq = row.Version + 1;
             var updated = await conn.ExecuteAsync("""
-                UPDATE workflow_instance SET definition_version = @toVersion, state = @state, version = @seq, state_entered_seq = @seq, updated_at = @now
+                UPDATE workflow_instance SET definition_version = @toVersion, state = @state, version = @seq, updated_at = @now,
+                       closed_at = CASE WHEN @final THEN COALESCE(closed_at, @now) ELSE NULL END
                 WHERE id = @id AND version = @expected
-                """, new { toVersion, state = move.ToState, seq, now, id = row.Id, expected = row.Version }, tx);
+                """, new { toVersion, state = move.ToState, seq, now, final = to.IsFinal(move.ToState), id = row.Id, expected = row.Version }, tx);
             if (updated == 0) throw new WorkflowConflictException(row.Id, row.Version);
             await conn.ExecuteAsync("""
                 INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason)

@@ -11,9 +11,9 @@ public sealed record SweepResult(int Claimed, int Fired, int Ignored, int Failed
 
 /// <summary>
 /// Fires due timers. Claims them in batches with FOR UPDATE SKIP LOCKED, so several nodes share
-/// the work without waiting on each other, and commits a whole batch at once. Each timer runs in a
-/// savepoint, so one failure does not undo the others, and costs two round trips: one to lock its
-/// instance (skipping an instance a signal holds right now), one for the whole transition.
+/// the work without waiting on each other, locks their instances (skipping one a signal holds right
+/// now) and commits a whole batch at once. A timer whose transition throws becomes an incident and
+/// the others go on; if the batch fails in PostgreSQL, it is redone one timer at a time, each in a savepoint.
 /// </summary>
 public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 {
@@ -81,8 +81,9 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                 _log.LogWarning("Timer {Timer} ({Name}) of {Instance} ignored: {Message}", timer.Id, timer.Name, timer.InstanceId, e.Message);
                 ignored++;
             }
-            catch (Exception e) when (e is WorkflowInputException or InvalidOperationException)
+            catch (Exception e) when (!IsBroken(e))
             {
+                // Whatever the definition or its data throws: this timer becomes an incident, the others go on.
                 bulk.BatchCommands.Add(Mark(timer.Id, "Failed", now));
                 bulk.BatchCommands.Add(Incidents.Command(timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now));
                 _log.LogError(e, "Timer {Timer} ({Name}) of {Instance} failed", timer.Id, timer.Name, timer.InstanceId);
@@ -116,6 +117,9 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
              LIMIT @batch
              FOR UPDATE SKIP LOCKED
             """, new { now, batch = BatchSize }, tx, cancellationToken: ct))).ToList();
+
+    /// <summary>Cancellation, or a connection that failed: nothing more can be written in this transaction.</summary>
+    static bool IsBroken(Exception e) => e is OperationCanceledException || (e is NpgsqlException && e is not PostgresException);
 
     static SignalRequest Request(DueTimer timer, InstanceRow row) => new(row.Id, timer.Trigger,
         new JsonObject { ["timer"] = timer.Name, ["dueOn"] = timer.DueOn.ToString("yyyy-MM-dd") }, WorkflowEngine.TimerActor, $"timer:{timer.Id}");
@@ -187,11 +191,12 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
             await tx.RollbackAsync(savepoint, ct);
             return new(1, 0, 0, 0);
         }
-        catch (Exception e) when (e is WorkflowInputException or InvalidOperationException or PostgresException)
+        catch (Exception e) when (!IsBroken(e))
         {
             await tx.RollbackAsync(savepoint, ct);
             await MarkAsync(conn, tx, timer.Id, "Failed", now, savepoint);
-            await Incidents.OpenAsync(conn, tx, timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now);
+            await using var incident = new NpgsqlBatch(conn, tx) { BatchCommands = { Incidents.Command(timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now) } };
+            await incident.ExecuteNonQueryAsync(ct);
             _log.LogError(e, "Timer {Timer} ({Name}) of {Instance} failed", timer.Id, timer.Name, timer.InstanceId);
             return new(1, 0, 0, 1);
         }
@@ -222,7 +227,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
     static async Task MarkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string outcome, DateTimeOffset now, string savepoint)
     {
         await using var batch = new NpgsqlBatch(conn, tx);
-        Sql.Add(batch, "UPDATE workflow_timer SET fired_at = $1, outcome = $2 WHERE id = $3", now, outcome, id);
+        batch.BatchCommands.Add(Mark(id, outcome, now));
         Sql.Add(batch, $"RELEASE SAVEPOINT {savepoint}");
         await batch.ExecuteNonQueryAsync();
     }

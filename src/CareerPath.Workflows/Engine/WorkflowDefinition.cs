@@ -16,7 +16,7 @@ public sealed record FireRequest(
     string Actor, string? Reason, DateTimeOffset Now, DateOnly Today);
 
 /// <summary>Where a trigger led, the data after it (JSON text), what it asks for, and the timers of the state it left the instance in.</summary>
-public sealed record TransitionOutcome(string FromState, string ToState, bool EnteredState, string Data, IReadOnlyList<Effect> Effects,
+public sealed record TransitionOutcome(string FromState, string ToState, string Data, IReadOnlyList<Effect> Effects,
     IReadOnlyList<TimerSpec> Timers);
 
 /// <summary>The engine's view of a definition: states and triggers as strings, data as JSON.</summary>
@@ -118,16 +118,14 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
             : throw new TriggerNotPermittedException(request.Trigger, request.State, Permitted(state, request));
         var ctx = new TransitionContext<TData>(request, WorkflowJson.Deserialize<TData>(request.Data));
         var current = state;
-        var entered = false;
         var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
         Configure(machine, ctx);
-        machine.OnTransitioned(tr => entered |= !tr.Source.Equals(tr.Destination) || tr.IsReentry);
         if (!machine.CanFire(trigger, out var unmet))
             throw new TriggerNotPermittedException(request.Trigger, request.State,
                 PermittedNames(machine),
                 unmet is { Count: > 0 } ? string.Join("; ", unmet) : null);
         machine.Fire(trigger);
-        return new TransitionOutcome(request.State, current.ToString(), entered, WorkflowJson.Serialize(ctx.Data), ctx.Effects, TimersOf(current, ctx.Data));
+        return new TransitionOutcome(request.State, current.ToString(), WorkflowJson.Serialize(ctx.Data), ctx.Effects, TimersOf(current, ctx.Data));
     }
 
     public IReadOnlyList<TimerSpec> Timers(string state, string data) => TimersOf(Parse<TState>(state), WorkflowJson.Deserialize<TData>(data));

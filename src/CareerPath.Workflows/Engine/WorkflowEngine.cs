@@ -25,7 +25,6 @@ public sealed record InstanceRow
     public string State { get; init; } = "";
     public string Data { get; init; } = "{}";
     public int Version { get; init; }
-    public int StateEnteredSeq { get; init; }
     public Guid SubjectId { get; init; }
     public Guid? StructureId { get; init; }
     public Guid? ParentId { get; init; }
@@ -94,6 +93,9 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         }
     }
 
+    /// <summary>"hr:someone@example.fr" → "hr": the part of an actor that names a role, not a person.</summary>
+    public static string ActorRole(string actor) => actor.Split(':', 2)[0];
+
     static bool IsRace(Exception e) =>
         e is WorkflowConflictException || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
@@ -107,11 +109,12 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         if (task.InstanceId == Guid.Empty) throw new WorkflowNotFoundException($"La tâche {taskId}");
         if (task.Status != "Open") throw new WorkflowInputException($"La tâche {taskId} est déjà close.");
         var row = await LoadAsync(conn, tx, task.InstanceId, ct) ?? throw new WorkflowNotFoundException($"L'instance {task.InstanceId}");
-        var result = await ApplyAsync(conn, tx, row, new SignalRequest(task.InstanceId, trigger, payload, actor, $"task:{taskId}", reason), 0, ct);
+        // The person's own words close the task first; the transition's effects then find it closed.
         await conn.ExecuteAsync("""
             UPDATE human_task SET status = 'Completed', completed_at = @now, completed_by = @actor, outcome = @outcome, reason = @reason
             WHERE id = @taskId AND status = 'Open'
             """, new { taskId, now = time.GetUtcNow(), actor, outcome, reason }, tx);
+        var result = await ApplyAsync(conn, tx, row, new SignalRequest(task.InstanceId, trigger, payload, actor, $"task:{taskId}", reason), 0, ct);
         await tx.CommitAsync(ct);
         return result;
     }
@@ -136,9 +139,9 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var id = Guid.CreateVersion7(time.GetUtcNow());
         var now = time.GetUtcNow();
         await conn.ExecuteAsync("""
-            INSERT INTO workflow_instance (id, definition_id, definition_version, state, data, version, state_entered_seq,
+            INSERT INTO workflow_instance (id, definition_id, definition_version, state, data, version,
                                            subject_id, structure_id, parent_id, created_at, updated_at)
-            VALUES (@id, @def, @ver, @state, @data::jsonb, 0, 0, @subject, @structure, @parent, @now, @now)
+            VALUES (@id, @def, @ver, @state, @data::jsonb, 0, @subject, @structure, @parent, @now, @now)
             """, new
         {
             id, def = definition.Id, ver = definition.Version, state = definition.CreatedState, data = request.Data.ToJsonString(),
@@ -178,17 +181,16 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             request.Payload, request.Actor, request.Reason, now, ParisDate(now)));
 
         var seq = row.Version + 1;
-        var enteredSeq = outcome.EnteredState ? seq : row.StateEnteredSeq;
         var remarks = outcome.Effects.OfType<Remark>().Select(r => r.Text);
         var reason = string.Join(" ", remarks.Prepend(request.Reason).Where(text => !string.IsNullOrWhiteSpace(text)));
 
         var commands = new List<NpgsqlBatchCommand>();
         var update = Sql.Command("""
             UPDATE workflow_instance
-               SET state = $2, data = $3::jsonb, version = $4, state_entered_seq = $5, updated_at = $6,
-                   closed_at = CASE WHEN $7 THEN COALESCE(closed_at, $6) ELSE NULL END
-             WHERE id = $1 AND version = $8
-            """, row.Id, outcome.ToState, outcome.Data, seq, enteredSeq, now, definition.IsFinal(outcome.ToState), row.Version);
+               SET state = $2, data = $3::jsonb, version = $4, updated_at = $5,
+                   closed_at = CASE WHEN $6 THEN COALESCE(closed_at, $5) ELSE NULL END
+             WHERE id = $1 AND version = $7
+            """, row.Id, outcome.ToState, outcome.Data, seq, now, definition.IsFinal(outcome.ToState), row.Version);
         commands.Add(update);
         commands.Add(Sql.Command("""
             INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason, payload, idempotency_key)
@@ -201,7 +203,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         foreach (var effect in outcome.Effects)
             if (SimpleEffect(row, request, effect, now) is { } command) commands.Add(command);
 
-        var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = seq, StateEnteredSeq = enteredSeq };
+        var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = seq };
         return new PreparedTransition(row, request, outcome, applied, commands, update);
     }
 
@@ -258,7 +260,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var unique = specs.DistinctBy(s => s.Name).ToList();
         return Sql.Command("""
             WITH spec AS (
-                SELECT * FROM unnest($2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::int[], $7::text[], $8::jsonb[])
+                SELECT * FROM unnest($2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::int[], $7::text[], $8::text[])
                     AS s(name, trigger, due_on, due_at, ordinal, rule_id, explanation)
             ), removed AS (
                 DELETE FROM workflow_timer t
@@ -266,7 +268,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
                    AND NOT EXISTS (SELECT 1 FROM spec WHERE spec.name = t.name AND spec.due_on = t.due_on)
             )
             INSERT INTO workflow_timer (instance_id, name, trigger, due_on, due_at, ordinal, armed_in_state, armed_seq, rule_id, explanation)
-            SELECT $1, s.name, s.trigger, s.due_on, s.due_at, s.ordinal, $9, $10, s.rule_id, s.explanation
+            SELECT $1, s.name, s.trigger, s.due_on, s.due_at, s.ordinal, $9, $10, s.rule_id, s.explanation::jsonb
               FROM spec s
              WHERE NOT EXISTS (SELECT 1 FROM workflow_timer t WHERE t.instance_id = $1 AND t.name = s.name AND t.due_on = s.due_on)
             """,
@@ -277,7 +279,8 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             unique.Select(s => DueInstant(s.Deadline.Date)).ToArray(),
             unique.Select((_, i) => i).ToArray(),
             unique.Select(s => s.Deadline.RuleId).ToArray(),
-            Sql.Jsonb(unique.Select(s => DeadlineJson.Write(s.Deadline)).ToArray()),
+            // Text, parsed as jsonb only for the timers actually inserted: most re-arms insert none.
+            unique.Select(s => DeadlineJson.Write(s.Deadline)).ToArray(),
             state, seq);
     }
 
@@ -312,7 +315,8 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         switch (effect)
         {
             case AuditDecision a:
-                await DecisionAuditLog.AppendAsync(conn, tx, row.Id, time.GetUtcNow(), cause.Actor, a.Kind, a.Details);
+                // The chain is for union auditors too: it records the actor's role, never who (the journal does).
+                await DecisionAuditLog.AppendAsync(conn, tx, row.Id, time.GetUtcNow(), ActorRole(cause.Actor), a.Kind, a.Details);
                 break;
             case SignalSubject s:
                 var target = await FindRunningAsync(conn, tx, s.DefinitionId, s.SubjectId);
@@ -352,7 +356,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
 
     internal const string SelectInstance = """
         SELECT id, definition_id AS DefinitionId, definition_version AS DefinitionVersion, state, data::text AS Data, version,
-               state_entered_seq AS StateEnteredSeq, subject_id AS SubjectId, structure_id AS StructureId, parent_id AS ParentId,
+               subject_id AS SubjectId, structure_id AS StructureId, parent_id AS ParentId,
                created_at AS CreatedAt, updated_at AS UpdatedAt, closed_at AS ClosedAt
           FROM workflow_instance
         """;

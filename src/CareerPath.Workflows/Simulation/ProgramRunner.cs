@@ -41,9 +41,6 @@ public sealed class ProgramRunner
         }
     }
 
-    public int TimersFired { get; private set; }
-    public int Signals { get; private set; }
-    public int SignalsRefused { get; private set; }
     /// <summary>Called after each step with the simulated day, for progress display.</summary>
     public Action<DateOnly>? Progress { get; init; }
 
@@ -65,7 +62,7 @@ public sealed class ProgramRunner
             }
             _clock.Set(next.Value);
             if (nextTimer is { } t && t <= _clock.GetUtcNow())
-                TimersFired += (await _sweeper.SweepOnceAsync(ct)).Fired;
+                await _sweeper.SweepOnceAsync(ct);
             while (_queue.TryPeek(out _, out var k) && k.Item1 <= _clock.GetUtcNow())
                 await _queue.Dequeue().Run();
             await ReactToNewTasksAsync(ct);
@@ -200,13 +197,11 @@ public sealed class ProgramRunner
         try
         {
             await _engine.SignalAsync(new SignalRequest(id, trigger.ToString(), payload, Actor(a)));
-            Signals++;
             return true;
         }
         catch (Exception e) when (e is TriggerNotPermittedException or WorkflowInputException)
         {
             // The instance moved on (ended early, already decided): what a person would find too.
-            SignalsRefused++;
             return false;
         }
     }

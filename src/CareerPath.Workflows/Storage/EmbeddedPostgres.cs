@@ -97,7 +97,16 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             await pg.StartLockedAsync(ct);
         }
-        await pg.EnsureDatabaseAsync(ct);
+        try
+        {
+            await pg.EnsureDatabaseAsync(ct);
+        }
+        catch
+        {
+            // Started but unusable: do not leave it running behind a failed start.
+            await pg.StopAsync();
+            throw;
+        }
         return pg;
     }
 
@@ -359,6 +368,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             catch (IOException) when (attempt < 600)
             {
                 await Task.Delay(100, ct);
+            }
+            catch (IOException)
+            {
+                throw new EmbeddedPostgresException($"Another process has been starting PostgreSQL in {Path.GetDirectoryName(path)} for a minute: try again, or choose another folder with --data-dir.");
             }
         }
     }

@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 
 namespace CareerPath.Workflows.Storage;
 
@@ -25,6 +24,4 @@ public static class Sql
             });
         return command;
     }
-
-    public static NpgsqlParameter Jsonb(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace CareerPath.Server.Tests.Hosting;
@@ -50,11 +51,17 @@ public sealed class ServerProcess : IAsyncDisposable
         return (process.ExitCode, process.Output);
     }
 
-    public async Task SignalAsync(string signal)
+    /// <summary>Sends INT (Ctrl-C) or TERM, through libc: a slim machine may have no kill program.</summary>
+    public Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()])!;
-        await kill.WaitForExitAsync();
+        var number = signal switch { "INT" => 2, "TERM" => 15, _ => throw new ArgumentOutOfRangeException(nameof(signal)) };
+        if (Kill(_process.Id, number) != 0 && !_process.HasExited)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        return Task.CompletedTask;
     }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Kill(int pid, int signal);
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

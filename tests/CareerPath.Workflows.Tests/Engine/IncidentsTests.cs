@@ -66,3 +66,22 @@ public sealed class IncidentsTests
         Assert.Equal(broken, Assert.Single(await Incidents.ListAsync(h.DataSource)).InstanceId);
     }
 }
+
+public sealed class UnexpectedFailureTests
+{
+    [Fact]
+    public async Task A_timer_failing_with_any_exception_becomes_an_incident_and_does_not_block_the_sweeps_after_it()
+    {
+        await using var h = await EngineHarness.CreateAsync("2024-01-02", [new ProbeWorkflow()]);
+        var broken = await ProbeWorkflow.StartAsync(h, [EngineHarness.D("2024-01-10")], failUnexpectedly: true);
+        var later = await ProbeWorkflow.StartAsync(h, [EngineHarness.D("2024-01-11")]);
+
+        await h.RunUntilAsync("2024-01-12");
+
+        var incident = Assert.Single(await Incidents.ListAsync(h.DataSource));
+        Assert.Equal(broken, incident.InstanceId);
+        Assert.Contains("La sonde échoue autrement", incident.Error);
+        // The broken timer sorts first, yet the next day's timer still fired.
+        Assert.Equal(1, (await ProbeWorkflow.DataAsync(h, later)).Fired);
+    }
+}

@@ -16,6 +16,8 @@ public sealed class ProbeData
     public List<DateOnly> Ticks { get; set; } = [];
     /// <summary>While set, every tick throws, as a definition bug or bad data would.</summary>
     public bool Fail { get; set; }
+    /// <summary>Fail with an exception the engine has no special case for, as a plain bug would.</summary>
+    public bool FailUnexpectedly { get; set; }
     public int Fired { get; set; }
 }
 
@@ -43,6 +45,7 @@ public sealed class ProbeWorkflow : WorkflowDefinition<ProbeState, ProbeTrigger,
             .InternalTransition(ProbeTrigger.Tick, () =>
             {
                 if (ctx.Data.Fail) throw new InvalidOperationException("La sonde échoue : fail est vrai.");
+                if (ctx.Data.FailUnexpectedly) throw new ArgumentException("La sonde échoue autrement.");
                 ctx.Data.Fired++;
                 Applied.Enqueue((ctx.InstanceId, ctx.Arg<string>("timer")));
             })
@@ -60,9 +63,9 @@ public sealed class ProbeWorkflow : WorkflowDefinition<ProbeState, ProbeTrigger,
         }
     }
 
-    public static Task<Guid> StartAsync(EngineHarness h, IEnumerable<DateOnly> ticks, bool fail = false) =>
+    public static Task<Guid> StartAsync(EngineHarness h, IEnumerable<DateOnly> ticks, bool fail = false, bool failUnexpectedly = false) =>
         h.Engine.StartAsync(new StartRequest(DefinitionId, Guid.NewGuid(), null,
-            WorkflowJson.ToObject(new ProbeData { Ticks = [.. ticks], Fail = fail }), "test"));
+            WorkflowJson.ToObject(new ProbeData { Ticks = [.. ticks], Fail = fail, FailUnexpectedly = failUnexpectedly }), "test"));
 
     public static async Task<ProbeData> DataAsync(EngineHarness h, Guid instance) =>
         WorkflowJson.FromObject<ProbeData>((await h.Engine.GetAsync(instance))!.DataObject);

@@ -10,9 +10,6 @@ CREATE TABLE workflow_instance (
     data                jsonb NOT NULL,
     -- Optimistic concurrency: a transition updates the row only from the version it read.
     version             integer NOT NULL,
-    -- The journal sequence number at which the current state was entered: a timer that fired
-    -- during this stay is not armed again when the instance's timers are recomputed.
-    state_entered_seq   integer NOT NULL,
     subject_id          uuid NOT NULL,
     structure_id        uuid,
     parent_id           uuid REFERENCES workflow_instance (id),

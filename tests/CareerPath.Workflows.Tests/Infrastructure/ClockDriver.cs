@@ -1,6 +1,7 @@
+using CareerPath.Workflows.Engine;
 using Dapper;
 
-namespace CareerPath.Workflows.Engine;
+namespace CareerPath.Workflows.Tests.Infrastructure;
 
 /// <summary>
 /// Plays time forward for a settable clock (tests, the simulator, the demo seed): jumps to each
