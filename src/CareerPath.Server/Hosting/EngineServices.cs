@@ -1,5 +1,6 @@
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -12,7 +13,10 @@ public static class EngineServices
 {
     public const string SweepJobId = "sweep-timers";
 
-    public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString)
+    public const string DeliveryJobId = "deliver-outbox";
+
+    /// <param name="pickupFolder">Where e-mails go as .eml files when no SMTP server is configured (Smtp:Host).</param>
+    public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString, IConfiguration configuration, string pickupFolder)
     {
         services.AddSingleton(_ => Database.CreateDataSource(connectionString));
         services.AddSingleton(new DefinitionRegistry(ShippedWorkflows.All));
@@ -20,6 +24,14 @@ public static class EngineServices
         services.AddSingleton<Sweeper>();
         services.AddSingleton<InstanceMigrator>();
         services.AddTransient<TimerSweepJob>();
+
+        var smtp = configuration.GetSection("Smtp").Get<SmtpOptions>() ?? new SmtpOptions();
+        services.AddSingleton(smtp);
+        services.AddSingleton<IMailTransport>(string.IsNullOrWhiteSpace(smtp.Host) ? new PickupFolderTransport(pickupFolder) : new SmtpTransport(smtp));
+        services.AddSingleton(sp => new OutboxDispatcher(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<IMailTransport>(),
+            sp.GetRequiredService<TimeProvider>(), smtp, configuration["CareerPath:BaseUrl"] ?? ServerApp.DefaultUrl,
+            sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
+        services.AddTransient<OutboxDeliveryJob>();
 
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -46,7 +58,20 @@ public static class EngineServices
     {
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<TimerSweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        jobs.AddOrUpdate<OutboxDeliveryJob>(DeliveryJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<TimerSweepJob>(job => job.RunAsync(CancellationToken.None));
+    }
+}
+
+/// <summary>Sends the outbox messages that are due; retries and incidents are the dispatcher's own.</summary>
+public sealed class OutboxDeliveryJob(OutboxDispatcher dispatcher, ILogger<OutboxDeliveryJob> log)
+{
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var result = await dispatcher.DeliverDueAsync(ct);
+        if (result.Sent + result.Retrying + result.Failed > 0)
+            log.LogInformation("Outbox: {Sent} sent, {Retrying} to retry, {Failed} failed", result.Sent, result.Retrying, result.Failed);
     }
 }
 

@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
 using Hangfire;
@@ -23,21 +24,24 @@ public static class ServerApp
         if (options.SeedDemo)
             log.LogInformation("{Report}", await DemoData.SeedAsync(database.ConnectionString, TimeProvider.System, log));
 
-        var app = Build(builder, database.ConnectionString);
+        var pickup = builder.Configuration["CareerPath:PickupFolder"]
+            ?? Path.Combine(database.Embedded?.DataDirectory ?? Path.Combine(Path.GetTempPath(), "careerpath"), "mail");
+        var app = Build(builder, database.ConnectionString, pickup);
         await app.StartAsync();
-        log.LogInformation("CareerPath is listening on {Urls}; health at {Health}",
-            string.Join(", ", app.Urls), app.Urls.First().TrimEnd('/') + "/health");
+        log.LogInformation("CareerPath is listening on {Urls}; health at {Health}; e-mails {Mail}",
+            string.Join(", ", app.Urls), app.Urls.First().TrimEnd('/') + "/health",
+            app.Services.GetRequiredService<IMailTransport>() is PickupFolderTransport folder ? $"written to {folder.Folder}" : "sent by SMTP");
         await app.WaitForShutdownAsync();
         return 0;
     }
 
-    public static WebApplication Build(WebApplicationBuilder builder, string connectionString)
+    public static WebApplication Build(WebApplicationBuilder builder, string connectionString, string pickupFolder)
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCareerPathEngine(connectionString);
+        builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder);
         builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql");
 
         var app = builder.Build();

@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
+using Npgsql;
+
+namespace CareerPath.Workflows.Notifications;
+
+public sealed record DeliveryResult(int Sent, int Retrying, int Failed);
+
+/// <summary>
+/// Sends the outbox. Each message is claimed alone (FOR UPDATE SKIP LOCKED), sent, and marked sent
+/// in the same transaction only after the server accepted it: a crash between the two re-sends that
+/// one message, with the same Message-Id. A failure is retried with back-off; after the last attempt,
+/// or at once when the message cannot be built (bad address, template without its value), it
+/// becomes an incident, and the other messages go on.
+/// </summary>
+public sealed class OutboxDispatcher(NpgsqlDataSource db, IMailTransport transport, TimeProvider time, SmtpOptions options, string baseUrl,
+    ILogger<OutboxDispatcher>? log = null)
+{
+    /// <summary>Minutes to wait after the 1st, 2nd... failure; one attempt more than its length, then an incident.</summary>
+    public static readonly int[] BackoffMinutes = [1, 5, 15, 60];
+    public static int MaxAttempts => BackoffMinutes.Length + 1;
+    public const string MessageIdDomain = "careerpath";
+
+    readonly ILogger _log = (ILogger?)log ?? NullLogger.Instance;
+
+    sealed record Row
+    {
+        public Guid Id { get; init; }
+        public Guid? InstanceId { get; init; }
+        public string RecipientAddress { get; init; } = "";
+        public string TemplateId { get; init; } = "";
+        public string Data { get; init; } = "{}";
+        public int Attempts { get; init; }
+    }
+
+    public async Task<DeliveryResult> DeliverDueAsync(CancellationToken ct = default)
+    {
+        DapperTypes.Register();
+        int sent = 0, retrying = 0, failed = 0;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
+                SELECT id, instance_id AS InstanceId, recipient_address AS RecipientAddress, template_id AS TemplateId, data::text AS Data, attempts
+                  FROM outbox_message
+                 WHERE status = 'Pending' AND next_attempt_at <= @now
+                 ORDER BY next_attempt_at, created_at, id
+                 LIMIT 1
+                 FOR UPDATE SKIP LOCKED
+                """, new { now }, tx, cancellationToken: ct));
+            if (row is null) return new DeliveryResult(sent, retrying, failed);
+
+            MimeMessage message;
+            try
+            {
+                message = Build(row);
+            }
+            catch (Exception e) when (e is MissingTemplateValueException or ParseException or FormatException)
+            {
+                await FailAsync(conn, tx, row, row.Attempts, e.Message, now, ct);
+                await tx.CommitAsync(ct);
+                failed++;
+                continue;
+            }
+            try
+            {
+                await transport.SendAsync(message, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var attempts = row.Attempts + 1;
+                if (attempts >= MaxAttempts)
+                {
+                    await FailAsync(conn, tx, row, attempts, e.Message, now, ct);
+                    failed++;
+                }
+                else
+                {
+                    await conn.ExecuteAsync("""
+                        UPDATE outbox_message SET attempts = @attempts, next_attempt_at = @next, last_error = @error WHERE id = @id
+                        """, new { attempts, next = now.AddMinutes(BackoffMinutes[attempts - 1]), error = e.Message, id = row.Id }, tx);
+                    retrying++;
+                }
+                _log.LogWarning("Message {Id} ({Template}) not sent, attempt {Attempts}: {Error}", row.Id, row.TemplateId, attempts, e.Message);
+                await tx.CommitAsync(ct);
+                // The server is likely down for all of them: the others wait for the next run.
+                return new DeliveryResult(sent, retrying, failed);
+            }
+            await conn.ExecuteAsync("""
+                UPDATE outbox_message SET status = 'Sent', sent_at = @now, attempts = attempts + 1, last_error = NULL WHERE id = @id
+                """, new { now, id = row.Id }, tx);
+            await tx.CommitAsync(ct);
+            sent++;
+        }
+    }
+
+    /// <summary>The Message-Id a row is always sent with, so a re-sent message is recognisable.</summary>
+    public static string MessageId(Guid outboxId) => $"{outboxId}@{MessageIdDomain}";
+
+    MimeMessage Build(Row row)
+    {
+        if (!MailboxAddress.TryParse(row.RecipientAddress, out var to) || !to.Address.Contains('@'))
+            throw new FormatException($"Adresse du destinataire invalide : « {row.RecipientAddress} ».");
+        var mail = MailTemplates.Render(row.TemplateId, JsonNode.Parse(row.Data)!.AsObject(), baseUrl);
+        var message = new MimeMessage { Subject = mail.Subject, MessageId = MessageId(row.Id), Date = time.GetUtcNow() };
+        message.From.Add(MailboxAddress.Parse(options.From));
+        message.To.Add(to);
+        message.Body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html }.ToMessageBody();
+        return message;
+    }
+
+    static async Task FailAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Row row, int attempts, string error, DateTimeOffset now, CancellationToken ct)
+    {
+        await conn.ExecuteAsync("UPDATE outbox_message SET status = 'Failed', attempts = @attempts, last_error = @error WHERE id = @id",
+            new { attempts, error, id = row.Id }, tx);
+        await using var batch = new NpgsqlBatch(conn, tx) { BatchCommands = { Incidents.Command(row.InstanceId, "outbox", row.Id.ToString(), error, attempts, now) } };
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+}
