@@ -40,7 +40,13 @@ ensure_postgres() {
   have_postgres_server || { say "PostgreSQL was installed but initdb/pg_ctl are still not found"; exit 1; }
 }
 
+# The repository's local tools (the SMTP server the e-mail tests send to).
+ensure_dotnet_tools() {
+  dotnet tool restore >/dev/null || { say "dotnet tool restore failed"; exit 1; }
+}
+
 ensure_prerequisites() {
   ensure_dotnet
   ensure_postgres
+  ensure_dotnet_tools
 }

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using CareerPath.Workflows.Notifications;
+using CareerPath.Workflows.Tests.Infrastructure;
+using MailKit.Security;
+using MimeKit;
+using static CareerPath.Workflows.Definitions.ContractTrigger;
+
+namespace CareerPath.Workflows.Tests.Notifications;
+
+/// <summary>The outbox delivered to a real SMTP server (smtp4dev), read back through its HTTP API.</summary>
+public sealed class SmtpDeliveryTests
+{
+    static OutboxDispatcher Dispatcher(EngineHarness h, Smtp4Dev smtp, IMailTransport? transport = null) =>
+        new(h.DataSource, transport ?? Transport(smtp), h.Clock, new SmtpOptions { From = "CareerPath <no-reply@careerpath.example.fr>" }, "https://careerpath.example.fr");
+
+    static SmtpTransport Transport(Smtp4Dev smtp) => new(new SmtpOptions { Host = "127.0.0.1", Port = smtp.SmtpPort, Security = SecureSocketOptions.None });
+
+    [Fact]
+    public async Task One_advisors_two_year_run_delivers_exactly_the_expected_messages_in_order_to_the_right_recipients()
+    {
+        await using var smtp = await Smtp4Dev.StartAsync();
+        await using var h = await EngineHarness.CreateAsync("2024-01-02");
+        var dispatcher = Dispatcher(h, smtp);
+        var (_, contract, _) = await Scenario.StartPublicCddAsync(h);
+        async Task Until(string day)
+        {
+            await h.RunUntilAsync(day);
+            await dispatcher.DeliverDueAsync();
+        }
+
+        await Until("2024-01-20");
+        await h.SignalAsync(contract, TrainingScheduled, Scenario.Training("2024-02-05", "2024-04-26"));
+        await dispatcher.DeliverDueAsync();
+        await Until("2024-04-29");
+        await h.SignalAsync(contract, TrainingCompleted, new JsonObject { ["completedOn"] = "2024-04-26" });
+        await h.SignalAsync(contract, ExamPassed, new JsonObject { ["exam"] = "Pix" });
+        await h.SignalAsync(contract, ExamPassed, new JsonObject { ["exam"] = "Ccp1" });
+        await dispatcher.DeliverDueAsync();
+        await Until("2025-01-20");
+        await h.SignalAsync(contract, ReviewCompleted);
+        await Until("2025-10-20");
+        await h.SignalAsync(contract, Decide, new JsonObject { ["kind"] = "Titularisation", ["reason"] = "Emploi permanent" });
+        await Until("2027-02-01");
+
+        var received = await smtp.MessagesAsync();
+        var expected = new (string To, string SubjectStart)[]
+        {
+            ("camille.martin@mairie-exemple.fr", "Bienvenue dans le programme Conseiller numérique"),
+            ("rh@mairie-exemple.fr", "Versement de subvention attendu"),
+            ("camille.martin@mairie-exemple.fr", "Vos prochaines étapes de formation"),
+            ("camille.martin@mairie-exemple.fr", "Vos prochaines étapes de formation"),
+            ("rh@mairie-exemple.fr", "Entretien de mi-parcours"),
+            ("camille.martin@mairie-exemple.fr", "Module thématique à suivre"),
+            ("rh@mairie-exemple.fr", "Décision à notifier avant le vendredi 14 novembre 2025"), // notice − 60 days, 15 Sept. 2025
+            ("rh@mairie-exemple.fr", "Décision à notifier avant le vendredi 14 novembre 2025"), // notice − 30 days, 15 Oct. 2025
+            ("rh@mairie-exemple.fr", "Fin du financement le mercredi 14 janvier 2026"),          // funding end − 90 days
+            ("rh@mairie-exemple.fr", "Suivi à 6 mois"),
+            ("rh@mairie-exemple.fr", "Suivi à 12 mois"),
+        };
+        Assert.Equal(expected.Select(e => e.To), received.Select(r => r.Message.To.Mailboxes.Single().Address));
+        Assert.All(expected.Zip(received), pair => Assert.StartsWith(pair.First.SubjectStart, pair.Second.Message.Subject));
+        // Each message is its outbox row, sent once.
+        var rows = await h.QueryAsync<Guid>("SELECT id FROM outbox_message WHERE status = 'Sent' ORDER BY sent_at, created_at");
+        Assert.Equal(rows.Select(OutboxDispatcher.MessageId).Order(), received.Select(r => r.Message.MessageId).Order());
+        Assert.Equal(0, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status <> 'Sent'"));
+        Assert.Contains("Règle notice.public-contract — Décret n° 88-145", received[6].Message.TextBody);
+        Assert.Contains("https://careerpath.example.fr/contracts/", received[6].Message.TextBody);
+    }
+
+    [Fact]
+    public async Task Smtp_server_stopped_during_a_run_loses_nothing_and_each_message_arrives_once_when_it_is_back()
+    {
+        await using var smtp = await Smtp4Dev.StartAsync();
+        await using var h = await EngineHarness.CreateAsync("2024-01-02");
+        await Scenario.StartPublicCddAsync(h);
+        await h.RunUntilAsync("2024-03-01");
+        var pending = await h.CountAsync("SELECT count(*)::int FROM outbox_message");
+        Assert.True(pending >= 3);
+        var dispatcher = Dispatcher(h, smtp);
+
+        await smtp.StopAsync();
+        var whileDown = await dispatcher.DeliverDueAsync();
+        Assert.Equal((0, 1), (whileDown.Sent, whileDown.Retrying));
+        Assert.Equal(pending, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Pending'"));
+
+        await smtp.StartAgainAsync();
+        h.Clock.Advance(TimeSpan.FromMinutes(OutboxDispatcher.BackoffMinutes[0]));
+        var delivered = await dispatcher.DeliverDueAsync();
+
+        Assert.Equal(pending, delivered.Sent);
+        var received = await smtp.MessagesAsync();
+        Assert.Equal(pending, received.Count);
+        Assert.Equal(pending, received.Select(r => r.Message.MessageId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_crash_after_the_server_accepted_a_message_resends_it_with_the_same_message_id()
+    {
+        await using var smtp = await Smtp4Dev.StartAsync();
+        await using var h = await EngineHarness.CreateAsync("2024-01-02");
+        await Scenario.StartPublicCddAsync(h);
+        var pending = await h.CountAsync("SELECT count(*)::int FROM outbox_message");
+
+        // The server accepts the first message, then the process dies before the row is marked sent.
+        await Dispatcher(h, smtp, new CrashAfterAcceptance(Transport(smtp))).DeliverDueAsync();
+        h.Clock.Advance(TimeSpan.FromMinutes(OutboxDispatcher.BackoffMinutes[0]));
+        await Dispatcher(h, smtp).DeliverDueAsync();
+
+        var received = await smtp.MessagesAsync();
+        var duplicates = received.GroupBy(r => r.Message.MessageId).Where(g => g.Count() > 1).ToList();
+        // Counted, not hidden: exactly one message arrived twice, both times with the same Message-Id.
+        var duplicate = Assert.Single(duplicates);
+        Assert.Equal(2, duplicate.Count());
+        Assert.Equal(pending + 1, received.Count);
+        Assert.Equal(pending, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Sent'"));
+    }
+
+    /// <summary>Fault injection around the real transport: the send succeeds, then the "process" fails.</summary>
+    sealed class CrashAfterAcceptance(IMailTransport inner) : IMailTransport
+    {
+        public async Task SendAsync(MimeMessage message, CancellationToken ct)
+        {
+            await inner.SendAsync(message, ct);
+            throw new IOException("crash after the SMTP server accepted the message");
+        }
+    }
+}
