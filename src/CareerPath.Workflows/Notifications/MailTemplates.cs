@@ -5,8 +5,11 @@ using CareerPath.Workflows.Definitions;
 
 namespace CareerPath.Workflows.Notifications;
 
-/// <summary>A message ready to send: French subject, plain text and HTML bodies.</summary>
-public sealed record RenderedMail(string Subject, string Text, string Html);
+/// <summary>A message ready to send: French subject, plain text and HTML bodies, and the deadline it reminds of, if any.</summary>
+public sealed record RenderedMail(string Subject, string Text, string Html, MailDeadline? Deadline = null);
+
+/// <summary>The day a reminder is about, sent along as an .ics event.</summary>
+public sealed record MailDeadline(DateOnly Day, string Summary);
 
 /// <summary>A template asked for a value its outbox row does not carry: a bug to surface, not an e-mail to send half-filled.</summary>
 public sealed class MissingTemplateValueException(string template, string field)
@@ -70,7 +73,22 @@ public static class MailTemplates
                 [$"Le financement du poste « {v["postLabel"]} » de {v["structureName"]} se termine le {v.Date("fundingEnd")}.", v["explanation"]]),
             _ => throw new MissingTemplateValueException(templateId, "(modèle inconnu)"),
         };
-        return new RenderedMail(mail.Subject, Text(mail.Paragraphs, link), Html(mail.Subject, mail.Paragraphs, link));
+        return new RenderedMail(mail.Subject, Text(mail.Paragraphs, link), Html(mail.Subject, mail.Paragraphs, link), Deadline(templateId, v));
+    }
+
+    /// <summary>Reminders of a deadline still ahead carry it as a calendar event.</summary>
+    static MailDeadline? Deadline(string templateId, Values v)
+    {
+        var (field, summary) = templateId switch
+        {
+            Templates.DecisionReminder => ("noticeDeadline", $"Notifier la décision sur le contrat de {v["advisorName"]}"),
+            Templates.PostVacant => ("refillDeadline", $"Pourvoir le poste « {v["postLabel"]} »"),
+            Templates.FundingEnding => ("fundingEnd", $"Fin du financement du poste « {v["postLabel"]} »"),
+            Templates.Milestones when v.Has("examDeadline") => ("examDeadline", "Passer le CCP1 et la certification Pix"),
+            Templates.Milestones => ("trainingStart", "Début de la formation initiale"),
+            _ => (null, ""),
+        };
+        return field is null ? null : new MailDeadline(v.Day(field), summary);
     }
 
     static string Text(IEnumerable<string> paragraphs, string link) =>
@@ -92,10 +110,10 @@ public static class MailTemplates
 
         public bool Has(string field) => data[field] is not null;
 
+        public DateOnly Day(string field) =>
+            DateOnly.TryParseExact(this[field], "yyyy-MM-dd", out var d) ? d : throw new MissingTemplateValueException(template, field);
+
         /// <summary>"2025-11-14" → "vendredi 14 novembre 2025".</summary>
-        public string Date(string field) =>
-            DateOnly.TryParseExact(this[field], "yyyy-MM-dd", out var d)
-                ? d.ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("fr-FR"))
-                : throw new MissingTemplateValueException(template, field);
+        public string Date(string field) => Day(field).ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("fr-FR"));
     }
 }

@@ -1,7 +1,11 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Storage;
 using Dapper;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
@@ -112,8 +116,27 @@ public sealed class OutboxDispatcher(NpgsqlDataSource db, IMailTransport transpo
         var message = new MimeMessage { Subject = mail.Subject, MessageId = MessageId(row.Id), Date = time.GetUtcNow() };
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.Add(to);
-        message.Body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html }.ToMessageBody();
+        var body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html };
+        if (mail.Deadline is { } deadline)
+            body.Attachments.Add("echeance.ics", Encoding.UTF8.GetBytes(Calendar(row.Id, deadline, mail.Text)), new ContentType("text", "calendar") { Charset = "utf-8" });
+        message.Body = body.ToMessageBody();
         return message;
+    }
+
+    /// <summary>An all-day event on the deadline; its UID is the message's, so a re-sent reminder updates the same event.</summary>
+    string Calendar(Guid outboxId, MailDeadline deadline, string description)
+    {
+        var calendar = new Ical.Net.Calendar();
+        calendar.Events.Add(new CalendarEvent
+        {
+            Uid = MessageId(outboxId),
+            Summary = deadline.Summary,
+            Description = description,
+            DtStart = new CalDateTime(deadline.Day.Year, deadline.Day.Month, deadline.Day.Day),
+            // Stamped from the engine's clock, not the library's.
+            DtStamp = new CalDateTime(time.GetUtcNow().UtcDateTime),
+        });
+        return new CalendarSerializer().SerializeToString(calendar) ?? "";
     }
 
     static async Task FailAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Row row, int attempts, string error, DateTimeOffset now, CancellationToken ct)

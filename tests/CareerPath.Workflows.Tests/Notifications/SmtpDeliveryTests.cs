@@ -65,6 +65,17 @@ public sealed class SmtpDeliveryTests
         Assert.Equal(0, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status <> 'Sent'"));
         Assert.Contains("Règle notice.public-contract — Décret n° 88-145", received[6].Message.TextBody);
         Assert.Contains("https://careerpath.example.fr/contracts/", received[6].Message.TextBody);
+
+        // Deadline reminders carry the deadline as an .ics event that calendars read back.
+        var ics = Assert.Single(received[6].Message.Attachments.OfType<MimePart>());
+        Assert.Equal("text/calendar", ics.ContentType.MimeType);
+        using var content = new MemoryStream();
+        await ics.Content!.DecodeToAsync(content);
+        var calendar = Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(content.ToArray()))!;
+        var deadline = Assert.Single(calendar.Events);
+        Assert.Equal(new DateOnly(2025, 11, 14), DateOnly.FromDateTime(deadline.DtStart!.Value));
+        Assert.Equal(received[6].Message.MessageId, deadline.Uid);
+        Assert.Empty(received[0].Message.Attachments); // the welcome e-mail has no deadline to keep
     }
 
     [Fact]
