@@ -14,6 +14,7 @@ public static class EngineServices
     public const string SweepJobId = "sweep-timers";
 
     public const string DeliveryJobId = "deliver-outbox";
+    public const string DigestJobId = "weekly-digest";
 
     /// <param name="pickupFolder">Where e-mails go as .eml files when no SMTP server is configured (Smtp:Host).</param>
     public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString, IConfiguration configuration, string pickupFolder)
@@ -32,6 +33,7 @@ public static class EngineServices
             sp.GetRequiredService<TimeProvider>(), smtp, configuration["CareerPath:BaseUrl"] ?? ServerApp.DefaultUrl,
             sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddTransient<OutboxDeliveryJob>();
+        services.AddTransient<WeeklyDigestJob>();
 
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -59,6 +61,9 @@ public static class EngineServices
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<TimerSweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         jobs.AddOrUpdate<OutboxDeliveryJob>(DeliveryJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
+        // Monday morning, Paris time; the outbox job sends them within the minute.
+        jobs.AddOrUpdate<WeeklyDigestJob>(DigestJobId, job => job.RunAsync(CancellationToken.None), "0 7 * * 1",
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris") });
         app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<TimerSweepJob>(job => job.RunAsync(CancellationToken.None));
     }
 }
@@ -73,6 +78,13 @@ public sealed class OutboxDeliveryJob(OutboxDispatcher dispatcher, ILogger<Outbo
         if (result.Sent + result.Retrying + result.Failed > 0)
             log.LogInformation("Outbox: {Sent} sent, {Retrying} to retry, {Failed} failed", result.Sent, result.Retrying, result.Failed);
     }
+}
+
+/// <summary>Writes this week's digests into the outbox (once per manager and week, whatever the retries).</summary>
+public sealed class WeeklyDigestJob(NpgsqlDataSource db, TimeProvider time)
+{
+    [AutomaticRetry(Attempts = 3)]
+    public Task RunAsync(CancellationToken ct) => WeeklyDigest.WriteAsync(db, time, ct);
 }
 
 /// <summary>A Hangfire job takes no business state: it sweeps whatever is due when it runs.</summary>

@@ -25,6 +25,8 @@ public static class Templates
     public const string RefillDeadline = "refill-deadline";
     public const string TrancheDue = "tranche-due";
     public const string FundingEnding = "funding-ending";
+    /// <summary>Not emitted by a transition: the weekly summary each HR manager receives.</summary>
+    public const string WeeklyDigest = "weekly-digest";
 
 }
 

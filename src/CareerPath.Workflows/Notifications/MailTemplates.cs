@@ -71,6 +71,10 @@ public static class MailTemplates
                  $"Fin du financement : {v.Date("fundingEnd")}."]),
             Templates.FundingEnding => ($"Fin du financement le {v.Date("fundingEnd")} — {v["postLabel"]}",
                 [$"Le financement du poste « {v["postLabel"]} » de {v["structureName"]} se termine le {v.Date("fundingEnd")}.", v["explanation"]]),
+            Templates.WeeklyDigest => ($"Vos échéances des 30 prochains jours — {v["structureName"]}",
+                [$"Semaine du {v.Date("weekOf")} — {v["structureName"]}.",
+                 .. v.Items("deadlines", d => $"À venir, {FrenchDay(d["dueOn"])} : {d["label"]} — {d["about"]}", "Aucune échéance dans les 30 prochains jours."),
+                 .. v.Items("overdue", d => $"En retard depuis le {FrenchDay(d["dueOn"])} : {d["title"]}", "Aucune tâche en retard.")]),
             _ => throw new MissingTemplateValueException(templateId, "(modèle inconnu)"),
         };
         return new RenderedMail(mail.Subject, Text(mail.Paragraphs, link), Html(mail.Subject, mail.Paragraphs, link), Deadline(templateId, v));
@@ -91,6 +95,8 @@ public static class MailTemplates
         return field is null ? null : new MailDeadline(v.Day(field), summary);
     }
 
+    static string FrenchDay(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd").ToString("dddd d MMMM", System.Globalization.CultureInfo.GetCultureInfo("fr-FR"));
+
     static string Text(IEnumerable<string> paragraphs, string link) =>
         string.Join("\n\n", paragraphs.Append($"Voir dans CareerPath : {link}")) + "\n";
 
@@ -109,6 +115,13 @@ public static class MailTemplates
         public string this[string field] => data[field]?.ToString() is { Length: > 0 } value ? value : throw new MissingTemplateValueException(template, field);
 
         public bool Has(string field) => data[field] is not null;
+
+        /// <summary>One line per element of a list, or the given line when the list is empty.</summary>
+        public IEnumerable<string> Items(string field, Func<Values, string> line, string whenEmpty)
+        {
+            var items = data[field] as JsonArray ?? throw new MissingTemplateValueException(template, field);
+            return items.Count == 0 ? [whenEmpty] : items.Select(i => line(new Values(template, i!.AsObject())));
+        }
 
         public DateOnly Day(string field) =>
             DateOnly.TryParseExact(this[field], "yyyy-MM-dd", out var d) ? d : throw new MissingTemplateValueException(template, field);

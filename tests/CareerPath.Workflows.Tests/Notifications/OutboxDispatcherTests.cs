@@ -47,6 +47,12 @@ public sealed class OutboxDispatcherTests : IDisposable
         }
         Assert.Equal(pending.Count, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Sent' AND sent_at IS NOT NULL"));
 
+        var recent = await OutboxMessages.RecentAsync(h.DataSource, limit: 2);
+        Assert.Equal(2, recent.Count);
+        Assert.All(recent, m => Assert.Equal(("Sent", 1), (m.Status, m.Attempts)));
+        Assert.True(recent[0].CreatedAt >= recent[1].CreatedAt);
+        Assert.Empty(await OutboxMessages.RecentAsync(h.DataSource, status: "Pending"));
+
         var again = await Dispatcher(h, new PickupFolderTransport(_folder)).DeliverDueAsync();
         Assert.Equal(0, again.Sent);
         Assert.Equal(pending.Count, Directory.GetFiles(_folder, "*.eml").Length);
