@@ -50,18 +50,17 @@ public static class DeadlinePlanner
 
     /// <summary>
     /// Deadlines of a funded post: recruitment after the first State convention (renewals keep the advisor in place),
-    /// tranches, funding alert and end of every convention, and the refill after the latest contract on the post.
+    /// the tranches of every convention, the funding alert and end of the current (latest) State convention — an
+    /// earlier convention's end is not the post's once it is renewed — and the refill after the last contract ended.
     /// </summary>
-    public static IReadOnlyList<Deadline> PlanPost(FundedPost post, IEnumerable<Contract> contractsOnPost)
+    public static IReadOnlyList<Deadline> PlanPost(FundedPost post, DateOnly? lastContractEnd)
     {
         var deadlines = new List<Deadline>();
-        if (StateConventions(post).FirstOrDefault() is { } grant) deadlines.Add(StaffingDeadlines.Recruitment(grant));
-        foreach (var convention in post.Conventions)
-        {
-            deadlines.AddRange(FundingDeadlines.Tranches(convention));
-            deadlines.AddRange([FundingDeadlines.EndingAlert(convention), FundingDeadlines.End(convention)]);
-        }
-        if (contractsOnPost.MaxBy(c => c.Start)?.ActualEnd is { } lastEnd) deadlines.Add(StaffingDeadlines.Refill(lastEnd));
+        var state = StateConventions(post).ToList();
+        if (state.Count > 0) deadlines.Add(StaffingDeadlines.Recruitment(state[0]));
+        deadlines.AddRange(post.Conventions.SelectMany(FundingDeadlines.Tranches));
+        if (state.Count > 0) deadlines.AddRange([FundingDeadlines.EndingAlert(state[^1]), FundingDeadlines.End(state[^1])]);
+        if (lastContractEnd is { } ended) deadlines.Add(StaffingDeadlines.Refill(ended));
         return Ordered(deadlines);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CareerPath.Domain.Model;
+using CareerPath.Domain.Planning;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Engine;
 using Stateless;
@@ -141,6 +142,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .OnEntry(() => { if (d.Occupied && !d.PermanentHire) d.CurrentContractId = null; });
     }
 
+    /// <summary>The post's deadlines come from the rules planner; each state arms those it waits for.</summary>
     protected override IEnumerable<TimerSpec> Timers(PostState state, PostFundingData data)
     {
         var convention = data.CurrentConvention;
@@ -151,15 +153,19 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             yield break;
         }
         if (state is not (PostState.Recruiting or PostState.Occupied or PostState.Vacant or PostState.Renewed or PostState.FundingEnding)) yield break;
-        if (state == PostState.Recruiting)
-            yield return new("recruitment", nameof(PostTrigger.RecruitmentDeadline), StaffingDeadlines.Recruitment(data.Post.Conventions.Where(c => c.Source == FundingSource.State).MinBy(c => c.Start)!));
-        if (state == PostState.Vacant && data.LastContractEnd is { } ended)
-            yield return new("refill", nameof(PostTrigger.RefillDeadline), StaffingDeadlines.Refill(ended));
-        foreach (var tranche in data.Post.Conventions.SelectMany(FundingDeadlines.Tranches))
-            yield return new(tranche.Key, nameof(PostTrigger.TrancheDue), tranche);
-        if (state != PostState.FundingEnding)
-            yield return new("funding-alert", nameof(PostTrigger.FundingEndingAlert), FundingDeadlines.EndingAlert(convention));
-        yield return new("funding-end", nameof(PostTrigger.FundingEnd), FundingDeadlines.End(convention));
+        foreach (var deadline in DeadlinePlanner.PlanPost(data.Post, state == PostState.Vacant ? data.LastContractEnd : null))
+        {
+            var timer = deadline.RuleId switch
+            {
+                "recruitment.deadline" when state == PostState.Recruiting => ("recruitment", PostTrigger.RecruitmentDeadline),
+                "refill.deadline" => ("refill", PostTrigger.RefillDeadline),
+                "funding.tranches" => (deadline.Key, PostTrigger.TrancheDue),
+                "funding.ending-alert" when state != PostState.FundingEnding => ("funding-alert", PostTrigger.FundingEndingAlert),
+                "funding.end" => ("funding-end", PostTrigger.FundingEnd),
+                _ => ((string, PostTrigger)?)null,
+            };
+            if (timer is var (name, trigger)) yield return new(name, trigger.ToString(), deadline);
+        }
     }
 
     static PostState Current(StateMachine<PostState, PostTrigger> m) => m.State;

@@ -107,17 +107,19 @@ public class DeadlinePlannerTests
     }
 
     [Fact]
-    public void PlanPost_gives_recruitment_once_tranches_funding_and_refill()
+    public void PlanPost_gives_recruitment_once_tranches_the_current_funding_end_and_refill()
     {
         var firstWave = StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.FirstWave, LegalRegime.Public, D("2021-04-01"));
         var renewal = StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.Renewal2023, LegalRegime.Public, D("2023-04-01"));
         var post = new FundedPost(PostId, Guid.NewGuid(), "Poste 1", [renewal, firstWave]);
 
-        var plan = DeadlinePlanner.PlanPost(post, [PublicCdd("2023-04-01", "2025-06-30")]);
+        var plan = DeadlinePlanner.PlanPost(post, lastContractEnd: D("2025-06-30"));
 
         Assert.Equal(D("2021-07-01"), Assert.Single(plan, d => d.RuleId == "recruitment.deadline").Date);
         Assert.Equal(4, plan.Count(d => d.RuleId == "funding.tranches"));
-        Assert.Equal(new[] { D("2023-03-31"), D("2026-03-31") }, plan.Where(d => d.RuleId == "funding.end").Select(d => d.Date));
+        // The first-wave end (2023-03-31) was renewed: only the renewal's end is the post's.
+        Assert.Equal(D("2026-03-31"), Assert.Single(plan, d => d.RuleId == "funding.end").Date);
+        Assert.Equal(D("2025-12-31"), Assert.Single(plan, d => d.RuleId == "funding.ending-alert").Date);
         Assert.Equal(D("2025-09-30"), Assert.Single(plan, d => d.RuleId == "refill.deadline").Date);
         Assert.Equal(plan.OrderBy(d => d.Date).Select(d => d.Key), plan.Select(d => d.Key));
     }
@@ -151,6 +153,6 @@ public class DeadlinePlannerTests
     {
         var post = new FundedPost(PostId, Guid.NewGuid(), "Poste 1",
             [StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.Renewal2023, LegalRegime.Private, D("2023-10-01"))]);
-        Assert.All(DeadlinePlanner.PlanPost(post, [PrivateCdd("2023-11-01", "2025-10-31")]), d => Assert.True(RuleCatalogue.Contains(d.RuleId), d.RuleId));
+        Assert.All(DeadlinePlanner.PlanPost(post, lastContractEnd: D("2025-10-31")), d => Assert.True(RuleCatalogue.Contains(d.RuleId), d.RuleId));
     }
 }
