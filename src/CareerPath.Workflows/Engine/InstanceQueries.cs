@@ -40,29 +40,35 @@ public static class InstanceQueries
     public static async Task<IReadOnlyList<JournalEntry>> JournalAsync(NpgsqlDataSource db, Guid instanceId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<JournalEntry>("""
+        return await JournalAsync(conn, instanceId);
+    }
+
+    static async Task<IReadOnlyList<JournalEntry>> JournalAsync(NpgsqlConnection conn, Guid instanceId) =>
+        (await conn.QueryAsync<JournalEntry>("""
             SELECT seq, at, actor, trigger, from_state AS FromState, to_state AS ToState, reason, payload::text AS Payload
               FROM workflow_journal WHERE instance_id = @instanceId ORDER BY seq
             """, new { instanceId })).ToList();
-    }
 
     public static async Task<IReadOnlyList<TimerView>> TimersAsync(NpgsqlDataSource db, Guid instanceId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<TimerView>("""
+        return await TimersAsync(conn, instanceId);
+    }
+
+    static async Task<IReadOnlyList<TimerView>> TimersAsync(NpgsqlConnection conn, Guid instanceId) =>
+        (await conn.QueryAsync<TimerView>("""
             SELECT id, name, trigger, due_on AS DueOn, due_at AS DueAt, rule_id AS RuleId, armed_in_state AS ArmedInState,
                    fired_at AS FiredAt, outcome, explanation::text AS Explanation
               FROM workflow_timer WHERE instance_id = @instanceId ORDER BY due_at, ordinal, id
             """, new { instanceId })).ToList();
-    }
 
     public static async Task<Timeline?> TimelineAsync(NpgsqlDataSource db, Guid instanceId, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var instance = await WorkflowEngine.LoadAsync(conn, null, instanceId, ct);
         if (instance is null) return null;
-        var timers = await TimersAsync(db, instanceId, ct);
-        return new Timeline(instance, await JournalAsync(db, instanceId, ct),
+        var timers = await TimersAsync(conn, instanceId);
+        return new Timeline(instance, await JournalAsync(conn, instanceId),
             timers.Where(t => t.FiredAt is not null).ToList(), timers.Where(t => t.FiredAt is null).ToList());
     }
 }
