@@ -35,16 +35,16 @@ public sealed class ProgramRunner
         {
             // The post exists before anyone is recruited on it: the contract's first signal goes to it.
             var granted = a.Post.Conventions[0].Start.AddDays(-1);
-            At(granted, () => StartPostAsync(a));
+            At(a, granted, () => StartPostAsync(a));
             var signed = a.Contract.Start.AddDays(-20);
-            At(signed > granted ? signed : granted, () => StartContractAsync(a));
+            At(a, signed > granted ? signed : granted, () => StartContractAsync(a));
         }
     }
 
     /// <summary>Called after each step with the simulated day, for progress display.</summary>
     public Action<DateOnly>? Progress { get; init; }
 
-    sealed record Step(Func<Task> Run);
+    sealed record Step(int Advisor, Func<Task> Run);
 
     /// <summary>Runs until nothing is left to do, or until <paramref name="until"/> when given.</summary>
     public async Task RunAsync(DateTimeOffset? until = null, CancellationToken ct = default)
@@ -53,7 +53,8 @@ public sealed class ProgramRunner
         {
             ct.ThrowIfCancellationRequested();
             var nextTimer = await NextTimerAsync(ct);
-            DateTimeOffset? nextAction = _queue.TryPeek(out _, out var key) ? key.Item1 : null;
+            DateTimeOffset? nextAction;
+            lock (_queue) nextAction = _queue.TryPeek(out _, out var key) ? key.Item1 : null;
             var next = Min(nextTimer, nextAction);
             if (next is null || (until is { } u && next > u))
             {
@@ -63,8 +64,13 @@ public sealed class ProgramRunner
             _clock.Set(next.Value);
             if (nextTimer is { } t && t <= _clock.GetUtcNow())
                 await _sweeper.SweepOnceAsync(ct);
-            while (_queue.TryPeek(out _, out var k) && k.Item1 <= _clock.GetUtcNow())
-                await _queue.Dequeue().Run();
+            // Different advisors act independently: one advisor's steps run in order, several
+            // advisors' at once (each advisor has its own post and contracts, so they never touch the same instance).
+            var due = new List<Step>();
+            lock (_queue)
+                while (_queue.TryPeek(out _, out var k) && k.Item1 <= _clock.GetUtcNow()) due.Add(_queue.Dequeue());
+            await Parallel.ForEachAsync(due.GroupBy(step => step.Advisor), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+                async (steps, _) => { foreach (var step in steps) await step.Run(); });
             await ReactToNewTasksAsync(ct);
             Progress?.Invoke(WorkflowEngine.ParisDate(_clock.GetUtcNow()));
         }
@@ -79,11 +85,11 @@ public sealed class ProgramRunner
     }
 
     /// <summary>People act at 10:00 on their day, after the 08:00 reminders.</summary>
-    void At(DateOnly day, Func<Task> run)
+    void At(SimAdvisor a, DateOnly day, Func<Task> run)
     {
         var instant = WorkflowEngine.DueInstant(day).AddHours(2);
         if (instant < _clock.GetUtcNow()) instant = _clock.GetUtcNow();
-        _queue.Enqueue(new Step(run), (instant, _sequence++));
+        lock (_queue) _queue.Enqueue(new Step(a.Index, run), (instant, _sequence++));
     }
 
     async Task StartPostAsync(SimAdvisor a)
@@ -105,9 +111,9 @@ public sealed class ProgramRunner
         var id = await _engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, a.Contract.Id, a.Structure.Structure.Id, WorkflowJson.ToObject(data), Actor(a)));
         var b = a.Behaviour;
         if (b.TrialFailsOnDay is { } day)
-            At(a.Contract.Start.AddDays(day), () => SignalAsync(id, ContractTrigger.TrialFailed, new() { ["date"] = Iso(a.Contract.Start.AddDays(day)) }, a));
+            At(a, a.Contract.Start.AddDays(day), () => SignalAsync(id, ContractTrigger.TrialFailed, new() { ["date"] = Iso(a.Contract.Start.AddDays(day)) }, a));
         else if (b.EarlyEnd is { } early)
-            At(a.Contract.Start.AddDays(early.Day), () => SignalAsync(id, ContractTrigger.EarlyTerminate,
+            At(a, a.Contract.Start.AddDays(early.Day), () => SignalAsync(id, ContractTrigger.EarlyTerminate,
                 new() { ["date"] = Iso(a.Contract.Start.AddDays(early.Day)), ["reason"] = early.Reason.ToString() }, a));
     }
 
@@ -149,23 +155,23 @@ public sealed class ProgramRunner
                 var start = opened.AddDays(b.TrainingScheduledAfterDays + b.TrainingStartsAfterDays);
                 // About 35 hours of training a week.
                 var end = start.AddDays(Math.Max(14, b.TrainingHours / 35 * 7));
-                At(opened.AddDays(b.TrainingScheduledAfterDays), async () =>
+                At(a, opened.AddDays(b.TrainingScheduledAfterDays), async () =>
                 {
                     if (await SignalAsync(id, ContractTrigger.TrainingScheduled, new() { ["start"] = Iso(start), ["end"] = Iso(end), ["hours"] = b.TrainingHours }, a))
-                        At(end, () => CompleteTrainingAsync(id, end, a));
+                        At(a, end, () => CompleteTrainingAsync(id, end, a));
                 });
                 break;
             case Tasks.Review when b.ReviewAfterDays is { } days:
-                At(opened.AddDays(days), () => SignalAsync(id, ContractTrigger.ReviewCompleted, null, a));
+                At(a, opened.AddDays(days), () => SignalAsync(id, ContractTrigger.ReviewCompleted, null, a));
                 break;
             case Tasks.Decision when b.DecisionAfterDays is { } days:
-                At(opened.AddDays(days), () => DecideAsync(id, task.Renewed ? b.DecisionAfterRenewal : b.Decision, a));
+                At(a, opened.AddDays(days), () => DecideAsync(id, task.Renewed ? b.DecisionAfterRenewal : b.Decision, a));
                 break;
             case $"{Tasks.Outcome}-6" when b.OutcomeAfterDays is { } days:
-                At(opened.AddDays(days), () => SignalAsync(id, ContractTrigger.OutcomeRecorded, new() { ["at"] = "Month6", ["kind"] = b.Outcome6.ToString() }, a));
+                At(a, opened.AddDays(days), () => SignalAsync(id, ContractTrigger.OutcomeRecorded, new() { ["at"] = "Month6", ["kind"] = b.Outcome6.ToString() }, a));
                 break;
             case $"{Tasks.Outcome}-12" when b.OutcomeAfterDays is { } days:
-                At(opened.AddDays(days), () => SignalAsync(id, ContractTrigger.OutcomeRecorded, new() { ["at"] = "Month12", ["kind"] = b.Outcome12.ToString() }, a));
+                At(a, opened.AddDays(days), () => SignalAsync(id, ContractTrigger.OutcomeRecorded, new() { ["at"] = "Month12", ["kind"] = b.Outcome12.ToString() }, a));
                 break;
         }
     }
@@ -174,9 +180,9 @@ public sealed class ProgramRunner
     {
         if (!await SignalAsync(id, ContractTrigger.TrainingCompleted, new() { ["completedOn"] = Iso(end) }, a)) return;
         var b = a.Behaviour;
-        if (b.PixPassedAfterDays is { } pix) At(end.AddDays(pix), () => SignalAsync(id, ContractTrigger.ExamPassed, new() { ["exam"] = "Pix" }, a));
-        if (b.FailsCcp1First) At(end.AddDays(15), () => SignalAsync(id, ContractTrigger.ExamFailed, new() { ["exam"] = "Ccp1" }, a));
-        if (b.Ccp1PassedAfterDays is { } ccp1) At(end.AddDays(ccp1), () => SignalAsync(id, ContractTrigger.ExamPassed, new() { ["exam"] = "Ccp1" }, a));
+        if (b.PixPassedAfterDays is { } pix) At(a, end.AddDays(pix), () => SignalAsync(id, ContractTrigger.ExamPassed, new() { ["exam"] = "Pix" }, a));
+        if (b.FailsCcp1First) At(a, end.AddDays(15), () => SignalAsync(id, ContractTrigger.ExamFailed, new() { ["exam"] = "Ccp1" }, a));
+        if (b.Ccp1PassedAfterDays is { } ccp1) At(a, end.AddDays(ccp1), () => SignalAsync(id, ContractTrigger.ExamPassed, new() { ["exam"] = "Ccp1" }, a));
     }
 
     async Task DecideAsync(Guid id, DecisionKind kind, SimAdvisor a)
