@@ -58,6 +58,8 @@ public static class EngineServices
     /// <summary>The sweeper on a schedule: every minute, plus once at start to catch up after downtime.</summary>
     public static void ScheduleSweeper(this WebApplication app)
     {
+        // Built now, so that a wrong Smtp:From stops the start instead of failing every message later.
+        app.Services.GetRequiredService<OutboxDispatcher>();
         var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
         jobs.AddOrUpdate<TimerSweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         jobs.AddOrUpdate<OutboxDeliveryJob>(DeliveryJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());

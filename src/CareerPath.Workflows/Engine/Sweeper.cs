@@ -32,8 +32,8 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 
     /// <summary>
     /// One batch: the due timers (at the engine's current time) that no other node holds. The
-    /// earliest due timer of each instance fires in this round (the instance's next one in the next
-    /// round, so each instance's timers keep their order); all their transitions go to PostgreSQL in
+    /// earliest pending timer of each instance fires in this round (its next one in a later round,
+    /// so each instance's timers keep their order); all their transitions go to PostgreSQL in
     /// one round trip and one commit. Transitions whose effects must read first (the audit chain,
     /// other instances) follow one by one; if anything fails, the round is redone one timer at a time.
     /// </summary>
@@ -43,7 +43,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var due = await ClaimAsync(conn, tx, now, ct);
-        var firsts = due.GroupBy(t => t.InstanceId).Select(g => g.First()).ToList();
+        var firsts = due; // one per instance: the claim takes only each instance's earliest pending timer
         var rows = (await conn.QueryAsync<InstanceRow>(new CommandDefinition(
                 $"{WorkflowEngine.SelectInstance} WHERE id = ANY(@ids) FOR UPDATE SKIP LOCKED",
                 new { ids = firsts.Select(t => t.InstanceId).ToArray() }, tx, cancellationToken: ct)))
@@ -111,8 +111,13 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 
     async Task<List<DueTimer>> ClaimAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset now, CancellationToken ct) =>
         (await conn.QueryAsync<DueTimer>(new CommandDefinition("""
-            SELECT id, instance_id AS InstanceId, name, trigger, due_on AS DueOn FROM workflow_timer
+            SELECT id, instance_id AS InstanceId, name, trigger, due_on AS DueOn FROM workflow_timer t
              WHERE fired_at IS NULL AND due_at <= @now
+               -- Only an instance's earliest pending timer: another sweeper holding the one before it
+               -- (locked, still pending) keeps this one back, so an instance's timers fire in order.
+               AND NOT EXISTS (SELECT 1 FROM workflow_timer e
+                                WHERE e.instance_id = t.instance_id AND e.fired_at IS NULL
+                                  AND (e.due_at, e.ordinal, e.id) < (t.due_at, t.ordinal, t.id))
              ORDER BY due_at, ordinal, id
              LIMIT @batch
              FOR UPDATE SKIP LOCKED

@@ -95,7 +95,13 @@ public static class MailTemplates
         return field is null ? null : new MailDeadline(v.Day(field), summary);
     }
 
-    static string FrenchDay(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd").ToString("dddd d MMMM", System.Globalization.CultureInfo.GetCultureInfo("fr-FR"));
+    static string FrenchDay(string iso) => French(DateOnly.ParseExact(iso, "yyyy-MM-dd"));
+
+    static readonly string[] Days = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
+    static readonly string[] Months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+
+    /// <summary>Written out by hand: the words must not depend on the server's culture data, and French says "1er".</summary>
+    static string French(DateOnly d) => $"{Days[(int)d.DayOfWeek]} {(d.Day == 1 ? "1er" : d.Day.ToString())} {Months[d.Month - 1]}";
 
     static string Text(IEnumerable<string> paragraphs, string link) =>
         string.Join("\n\n", paragraphs.Append($"Voir dans CareerPath : {link}")) + "\n";
@@ -126,7 +132,7 @@ public static class MailTemplates
         public DateOnly Day(string field) =>
             DateOnly.TryParseExact(this[field], "yyyy-MM-dd", out var d) ? d : throw new MissingTemplateValueException(template, field);
 
-        /// <summary>"2025-11-14" → "vendredi 14 novembre 2025".</summary>
-        public string Date(string field) => Day(field).ToString("dddd d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("fr-FR"));
+        /// <summary>"2025-11-14" → "vendredi 14 novembre 2025"; "2025-11-01" → "samedi 1er novembre 2025".</summary>
+        public string Date(string field) => French(Day(field)) + " " + Day(field).Year;
     }
 }

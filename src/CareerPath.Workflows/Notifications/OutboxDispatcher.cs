@@ -31,6 +31,8 @@ public sealed class OutboxDispatcher(NpgsqlDataSource db, IMailTransport transpo
     public const string MessageIdDomain = "careerpath";
 
     readonly ILogger _log = (ILogger?)log ?? NullLogger.Instance;
+    // Parsed once: a wrong sender is a configuration error at start, not an incident per message.
+    readonly MailboxAddress _from = MailboxAddress.Parse(options.From);
 
     sealed record Row
     {
@@ -66,8 +68,9 @@ public sealed class OutboxDispatcher(NpgsqlDataSource db, IMailTransport transpo
             {
                 message = Build(row);
             }
-            catch (Exception e) when (e is MissingTemplateValueException or ParseException or FormatException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever stops this message from being built is this message's incident, not the outbox's.
                 await FailAsync(conn, tx, row, row.Attempts, e.Message, now, ct);
                 await tx.CommitAsync(ct);
                 failed++;
@@ -92,15 +95,17 @@ public sealed class OutboxDispatcher(NpgsqlDataSource db, IMailTransport transpo
                         """, new { attempts, next = now.AddMinutes(BackoffMinutes[attempts - 1]), error = e.Message, id = row.Id }, tx);
                     retrying++;
                 }
-                _log.LogWarning("Message {Id} ({Template}) not sent, attempt {Attempts}: {Error}", row.Id, row.TemplateId, attempts, e.Message);
-                await tx.CommitAsync(ct);
+                // The server's text may quote the address: it stays in last_error, not in the log.
+                _log.LogWarning("Message {Id} ({Template}) not sent, attempt {Attempts}: {Error}", row.Id, row.TemplateId, attempts, e.GetType().Name);
+                await tx.CommitAsync(CancellationToken.None);
                 // The server is likely down for all of them: the others wait for the next run.
                 return new DeliveryResult(sent, retrying, failed);
             }
             await conn.ExecuteAsync("""
                 UPDATE outbox_message SET status = 'Sent', sent_at = @now, attempts = attempts + 1, last_error = NULL WHERE id = @id
                 """, new { now, id = row.Id }, tx);
-            await tx.CommitAsync(ct);
+            // Accepted by the server: record it even if a shutdown was asked meanwhile.
+            await tx.CommitAsync(CancellationToken.None);
             sent++;
         }
     }
@@ -114,22 +119,25 @@ public sealed class OutboxDispatcher(NpgsqlDataSource db, IMailTransport transpo
             throw new FormatException($"Adresse du destinataire invalide : « {row.RecipientAddress} ».");
         var mail = MailTemplates.Render(row.TemplateId, JsonNode.Parse(row.Data)!.AsObject(), baseUrl);
         var message = new MimeMessage { Subject = mail.Subject, MessageId = MessageId(row.Id), Date = time.GetUtcNow() };
-        message.From.Add(MailboxAddress.Parse(options.From));
+        message.From.Add(_from);
         message.To.Add(to);
         var body = new BodyBuilder { TextBody = mail.Text, HtmlBody = mail.Html };
         if (mail.Deadline is { } deadline)
-            body.Attachments.Add("echeance.ics", Encoding.UTF8.GetBytes(Calendar(row.Id, deadline, mail.Text)), new ContentType("text", "calendar") { Charset = "utf-8" });
+            body.Attachments.Add("echeance.ics", Encoding.UTF8.GetBytes(Calendar(row, deadline, mail.Text)), new ContentType("text", "calendar") { Charset = "utf-8" });
         message.Body = body.ToMessageBody();
         return message;
     }
 
-    /// <summary>An all-day event on the deadline; its UID is the message's, so a re-sent reminder updates the same event.</summary>
-    string Calendar(Guid outboxId, MailDeadline deadline, string description)
+    /// <summary>
+    /// An all-day event on the deadline. Its UID names the instance, the template and the day, so the
+    /// reminders of one deadline (60, 30, 7 days before) update one event, and a moved deadline is a new one.
+    /// </summary>
+    string Calendar(Row row, MailDeadline deadline, string description)
     {
         var calendar = new Ical.Net.Calendar();
         calendar.Events.Add(new CalendarEvent
         {
-            Uid = MessageId(outboxId),
+            Uid = $"{row.InstanceId?.ToString() ?? row.Id.ToString()}-{row.TemplateId}-{deadline.Day:yyyyMMdd}@{MessageIdDomain}",
             Summary = deadline.Summary,
             Description = description,
             DtStart = new CalDateTime(deadline.Day.Year, deadline.Day.Month, deadline.Day.Day),

@@ -70,8 +70,12 @@ public sealed class OutboxDispatcherTests : IDisposable
 
         for (var attempt = 1; attempt <= OutboxDispatcher.MaxAttempts; attempt++)
         {
+            var before = h.Clock.GetUtcNow();
             var result = await dispatcher.DeliverDueAsync();
             Assert.Equal(0, result.Sent);
+            if (attempt < OutboxDispatcher.MaxAttempts)
+                Assert.Equal([before.AddMinutes(OutboxDispatcher.BackoffMinutes[attempt - 1])],
+                    await h.QueryAsync<DateTimeOffset>("SELECT next_attempt_at FROM outbox_message"));
             // Nothing else is due before the back-off elapses.
             Assert.Equal(0, (await dispatcher.DeliverDueAsync()).Retrying + (await dispatcher.DeliverDueAsync()).Failed);
             if (attempt < OutboxDispatcher.MaxAttempts)

@@ -66,15 +66,12 @@ public sealed class SmtpDeliveryTests
         Assert.Contains("Règle notice.public-contract — Décret n° 88-145", received[6].Message.TextBody);
         Assert.Contains("https://careerpath.example.fr/contracts/", received[6].Message.TextBody);
 
-        // Deadline reminders carry the deadline as an .ics event that calendars read back.
-        var ics = Assert.Single(received[6].Message.Attachments.OfType<MimePart>());
-        Assert.Equal("text/calendar", ics.ContentType.MimeType);
-        using var content = new MemoryStream();
-        await ics.Content!.DecodeToAsync(content);
-        var calendar = Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(content.ToArray()))!;
-        var deadline = Assert.Single(calendar.Events);
-        Assert.Equal(new DateOnly(2025, 11, 14), DateOnly.FromDateTime(deadline.DtStart!.Value));
-        Assert.Equal(received[6].Message.MessageId, deadline.Uid);
+        // Deadline reminders carry the deadline as an .ics event that calendars read back; the
+        // reminders of one deadline (60 and 30 days before) are the same event.
+        var sixtyDays = await EventAsync(received[6].Message);
+        Assert.Equal(new DateOnly(2025, 11, 14), DateOnly.FromDateTime(sixtyDays.DtStart!.Value));
+        Assert.EndsWith("-decision-reminder-20251114@careerpath", sixtyDays.Uid);
+        Assert.Equal(sixtyDays.Uid, (await EventAsync(received[7].Message)).Uid);
         Assert.Empty(received[0].Message.Attachments); // the welcome e-mail has no deadline to keep
     }
 
@@ -112,9 +109,10 @@ public sealed class SmtpDeliveryTests
         await Scenario.StartPublicCddAsync(h);
         var pending = await h.CountAsync("SELECT count(*)::int FROM outbox_message");
 
-        // The server accepts the first message, then the process dies before the row is marked sent.
-        await Dispatcher(h, smtp, new CrashAfterAcceptance(Transport(smtp))).DeliverDueAsync();
-        h.Clock.Advance(TimeSpan.FromMinutes(OutboxDispatcher.BackoffMinutes[0]));
+        // The server accepts the first message, then the process dies before the row is marked sent:
+        // the exception escapes the dispatcher and its transaction is rolled back, as a crash would.
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Dispatcher(h, smtp, new CrashAfterAcceptance(Transport(smtp))).DeliverDueAsync());
+        Assert.Equal(pending, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Pending' AND attempts = 0"));
         await Dispatcher(h, smtp).DeliverDueAsync();
 
         var received = await smtp.MessagesAsync();
@@ -126,13 +124,22 @@ public sealed class SmtpDeliveryTests
         Assert.Equal(pending, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Sent'"));
     }
 
+    static async Task<Ical.Net.CalendarComponents.CalendarEvent> EventAsync(MimeMessage message)
+    {
+        var ics = Assert.Single(message.Attachments.OfType<MimePart>());
+        Assert.Equal("text/calendar", ics.ContentType.MimeType);
+        using var content = new MemoryStream();
+        await ics.Content!.DecodeToAsync(content);
+        return Assert.Single(Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(content.ToArray()))!.Events);
+    }
+
     /// <summary>Fault injection around the real transport: the send succeeds, then the "process" fails.</summary>
     sealed class CrashAfterAcceptance(IMailTransport inner) : IMailTransport
     {
         public async Task SendAsync(MimeMessage message, CancellationToken ct)
         {
             await inner.SendAsync(message, ct);
-            throw new IOException("crash after the SMTP server accepted the message");
+            throw new OperationCanceledException("the process stops right after the SMTP server accepted the message");
         }
     }
 }
