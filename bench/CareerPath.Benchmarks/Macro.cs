@@ -95,7 +95,7 @@ public static class Macro
             Console.Error.WriteLine($"(e) idle node for {idleSeconds} s...");
             var (statementsPerSecond, transactionsPerSecond) = await IdleNodeAsync(cluster, idleSeconds);
             rows.Add(new("(e) idle node: statements per second", $"{statementsPerSecond:0.00} statements/s",
-                $"CareerPath.Server (Hangfire server, sweeper every minute) on an empty database, {idleSeconds} s after a 20 s warm-up; {transactionsPerSecond:0.00} transactions/s (pg_stat_statements, pg_stat_database)"));
+                $"CareerPath.Server (Hangfire server; sweeper and outbox delivery every minute) on an empty database, {idleSeconds} s after a 20 s warm-up; {transactionsPerSecond:0.00} transactions/s (pg_stat_statements, pg_stat_database)"));
 
             var ratios = new[]
             {
