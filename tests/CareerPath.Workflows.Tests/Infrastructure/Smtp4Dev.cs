@@ -107,7 +107,8 @@ public sealed class Smtp4Dev : IAsyncDisposable
         return dir?.FullName ?? throw new InvalidOperationException("CareerPath.sln not found above the test folder");
     }
 
-    static int FreePort()
+    /// <summary>A loopback port free right now (for servers the tests start, or to have one nobody listens on).</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Tests.Infrastructure;
@@ -65,7 +63,7 @@ public sealed class OutboxDispatcherTests : IDisposable
         // One message, so that each run has exactly one thing to try.
         await h.QueryAsync<int>("DELETE FROM outbox_message WHERE id <> (SELECT id FROM outbox_message ORDER BY created_at LIMIT 1) RETURNING 1");
         var total = await h.CountAsync("SELECT count(*)::int FROM outbox_message");
-        var closedPort = FreePort();
+        var closedPort = Smtp4Dev.FreePort();
         var dispatcher = Dispatcher(h, new SmtpTransport(new SmtpOptions { Host = "127.0.0.1", Port = closedPort, Security = SecureSocketOptions.None }));
 
         for (var attempt = 1; attempt <= OutboxDispatcher.MaxAttempts; attempt++)
@@ -107,13 +105,6 @@ public sealed class OutboxDispatcherTests : IDisposable
         var incident = Assert.Single(await Incidents.ListAsync(h.DataSource));
         Assert.Equal(bad.ToString(), incident.EffectRef);
         Assert.Contains("pas une adresse", incident.Error);
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()
