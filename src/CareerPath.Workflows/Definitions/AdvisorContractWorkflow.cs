@@ -5,6 +5,7 @@ using CareerPath.Domain.Planning;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Engine;
 using Stateless;
+using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Workflows.Definitions;
 
@@ -60,7 +61,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             {
                 ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHired),
                     new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
-                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new() { ["contractStart"] = Date(d.Contract.Start) });
+                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new() { ["contractStart"] = IsoDate(d.Contract.Start) });
             })
             .PermitDynamic(ContractTrigger.ContractStarted, () => d.Contract.PreviousContractId is null
                 ? ContractState.TrialPeriod
@@ -80,11 +81,11 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .InternalTransition(ContractTrigger.TrainingStartDue, () =>
             {
                 if (d.InitialTraining is null)
-                    Notify(ctx, Role.Hr, Templates.TrainingStart, "training-start", new() { ["dueOn"] = Date(TimerDate(ctx)) });
+                    Notify(ctx, Role.Hr, Templates.TrainingStart, "training-start", new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
             })
             .InternalTransition(ContractTrigger.CertificationDeadline, () => CertificationDeadlineReached(ctx))
             .InternalTransition(ContractTrigger.ThematicModuleDue, () => Notify(ctx, Role.Advisor, Templates.ThematicModuleDue,
-                ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) }))
+                ctx.Arg<string>("timer"), new() { ["dueOn"] = IsoDate(TimerDate(ctx)) }))
             .InternalTransition(ContractTrigger.ThematicModuleCompleted, () => RecordThematicModule(ctx))
             // A review recorded after a reminder moved the contract on still closes its task.
             .InternalTransition(ContractTrigger.ReviewCompleted, () => ctx.Record(new CloseTasks(Tasks.Review, Completed: true, "Réalisé")))
@@ -135,7 +136,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             {
                 d.MidContractReviewOpenedOn = TimerDate(ctx);
                 ctx.Record(new OpenTask(Tasks.Review, Role.Hr, $"Entretien de mi-parcours de {d.Advisor.FullName}", TimerDate(ctx).AddDays(30), TimerDate(ctx).AddDays(45)));
-                Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new() { ["dueOn"] = Date(TimerDate(ctx)) });
+                Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
             })
             .Ignore(ContractTrigger.MidContractReviewDue)
             .Permit(ContractTrigger.ReviewCompleted, ContractState.Active)
@@ -265,7 +266,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         if (d.Contract.Type == ContractType.Cdi)
             throw new WorkflowInputException("Un CDI n'a pas de date de fin à modifier.");
         if (newEnd < d.Contract.Start || newEnd < effectiveOn)
-            throw new WorkflowInputException($"La nouvelle fin ({Date(newEnd)}) précède le début du contrat ou la date d'effet de l'avenant.");
+            throw new WorkflowInputException($"La nouvelle fin ({IsoDate(newEnd)}) précède le début du contrat ou la date d'effet de l'avenant.");
         var earlier = ContractChain.EarlierInChain(d.Contract, d.EarlierContracts);
         Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd, earlier));
         if (d.Contract.Type == ContractType.ContratDeProjet)
@@ -274,7 +275,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         {
             Amendments = [.. d.Contract.Amendments, new ContractAmendment(Guid.CreateVersion7(ctx.Now), effectiveOn, newEnd, reason)],
         };
-        ctx.Record(new Remark($"Avenant : fin du contrat au {Date(newEnd)} ({reason})."));
+        ctx.Record(new Remark($"Avenant : fin du contrat au {IsoDate(newEnd)} ({reason})."));
     }
 
     static void Refuse(Verdict verdict)
@@ -296,7 +297,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         d.Trainings.Add(training);
         ctx.Record(new CloseTasks(Tasks.ScheduleTraining, Completed: true, "Programmée"));
         Notify(ctx, Role.Advisor, Templates.Milestones, $"training:{start:yyyyMMdd}:{end:yyyyMMdd}",
-            new() { ["trainingStart"] = Date(start), ["trainingEnd"] = Date(end), ["hours"] = hours });
+            new() { ["trainingStart"] = IsoDate(start), ["trainingEnd"] = IsoDate(end), ["hours"] = hours });
     }
 
     static void CompleteTraining(TransitionContext<AdvisorContractData> ctx)
@@ -320,7 +321,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         }
         var deadline = CertificationDeadline.Compute(trainingEnd, TrainingModuleKind.Ccp1Exam);
         Notify(ctx, Role.Advisor, Templates.Milestones, $"exams:{trainingEnd:yyyyMMdd}",
-            new() { ["examDeadline"] = Date(deadline.Date), ["explanation"] = deadline.Describe() });
+            new() { ["examDeadline"] = IsoDate(deadline.Date), ["explanation"] = deadline.Describe() });
     }
 
     static TrainingModuleKind ExamOf(TransitionContext<AdvisorContractData> ctx) => ctx.Arg<string>("exam") switch
@@ -351,7 +352,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             return;
         }
         d.Trainings[index] = d.Trainings[index] with { CompletedOn = on, End = on, Passed = passed };
-        if (!passed) ctx.Record(new Remark($"Échec à l'examen {exam} le {Date(on)}."));
+        if (!passed) ctx.Record(new Remark($"Échec à l'examen {exam} le {IsoDate(on)}."));
     }
 
     static void RecordThematicModule(TransitionContext<AdvisorContractData> ctx)
@@ -366,8 +367,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     {
         if (ctx.Data.CertificationDone) return;
         ctx.Record(new Remark("Certification non obtenue à l'échéance."));
-        Notify(ctx, Role.Advisor, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) });
-        Notify(ctx, Role.Hr, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = Date(TimerDate(ctx)) });
+        Notify(ctx, Role.Advisor, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
+        Notify(ctx, Role.Hr, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
     }
 
     /// <summary>The date the decision must be notified by: the legal notice deadline, else the contract's end.</summary>
@@ -384,11 +385,11 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         var occasion = ctx.OptionalArg<string>("timer") ?? $"reminder:{ctx.Today:yyyyMMdd}";
         Notify(ctx, Role.Hr, Templates.DecisionReminder, $"{occasion}:{due.Date:yyyyMMdd}", new()
         {
-            ["noticeDeadline"] = Date(due.Date),
+            ["noticeDeadline"] = IsoDate(due.Date),
             ["ruleId"] = due.RuleId,
             ["source"] = due.Explanation.Rule.Source,
             ["explanation"] = due.Describe(),
-            ["contractEnd"] = Date(ctx.Data.Contract.EffectiveEnd),
+            ["contractEnd"] = IsoDate(ctx.Data.Contract.EffectiveEnd),
         });
     }
 
@@ -398,15 +399,15 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         if (d.Decision is not null) return;
         d.NoticeDeadlineMissed = true;
         var due = DecisionDue(d);
-        ctx.Record(new Remark($"Délai de prévenance dépassé le {Date(due.Date)} sans décision : escalade au référent RH."));
+        ctx.Record(new Remark($"Délai de prévenance dépassé le {IsoDate(due.Date)} sans décision : escalade au référent RH."));
         ctx.Record(new OpenTask(Tasks.Escalation, Role.HrLead, $"Décision en retard pour {d.Advisor.FullName}", d.Contract.EffectiveEnd ?? ctx.Today, null));
         Notify(ctx, Role.HrLead, Templates.DecisionOverdue, $"overdue:{due.Date:yyyyMMdd}", new()
         {
-            ["noticeDeadline"] = Date(due.Date),
+            ["noticeDeadline"] = IsoDate(due.Date),
             ["ruleId"] = due.RuleId,
             ["source"] = due.Explanation.Rule.Source,
             ["explanation"] = due.Describe(),
-            ["contractEnd"] = Date(d.Contract.EffectiveEnd),
+            ["contractEnd"] = IsoDate(d.Contract.EffectiveEnd),
         });
     }
 
@@ -425,7 +426,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         if (kind == DecisionKind.Renewal)
         {
             var currentEnd = d.Contract.EffectiveEnd ?? throw new WorkflowInputException("Un CDI ne se renouvelle pas.");
-            if (newEnd <= currentEnd) throw new WorkflowInputException($"La nouvelle fin ({Date(newEnd)}) doit suivre la fin actuelle ({Date(currentEnd)}).");
+            if (newEnd <= currentEnd) throw new WorkflowInputException($"La nouvelle fin ({IsoDate(newEnd)}) doit suivre la fin actuelle ({IsoDate(currentEnd)}).");
             Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd!.Value, ContractChain.EarlierInChain(d.Contract, d.EarlierContracts)));
         }
         if (kind == DecisionKind.Titularisation && d.Contract.Regime != LegalRegime.Public)
@@ -453,14 +454,14 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             ["contractId"] = d.Contract.Id.ToString(),
             ["advisorId"] = d.Advisor.Id.ToString(),
             ["structureId"] = d.StructureId.ToString(),
-            ["decidedOn"] = Date(decision.DecidedOn),
-            ["notifiedOn"] = Date(decision.NotifiedOn),
-            ["noticeDeadline"] = Date(due.Date),
+            ["decidedOn"] = IsoDate(decision.DecidedOn),
+            ["notifiedOn"] = IsoDate(decision.NotifiedOn),
+            ["noticeDeadline"] = IsoDate(due.Date),
             ["noticeRule"] = due.RuleId,
             ["late"] = d.DecisionLate,
-            ["newEnd"] = decision.NewEnd is { } e ? Date(e) : null,
+            ["newEnd"] = decision.NewEnd is { } e ? IsoDate(e) : null,
         }));
-        if (d.DecisionLate) ctx.Record(new Remark($"Décision notifiée après le délai de prévenance ({Date(due.Date)})."));
+        if (d.DecisionLate) ctx.Record(new Remark($"Décision notifiée après le délai de prévenance ({IsoDate(due.Date)})."));
         if (outcome == ContractState.Hired)
             ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
                 new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
@@ -495,24 +496,24 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         var on = ctx.OptionalArg<DateOnly?>("date") ?? ctx.Today;
         var reason = fallback == TerminationReason.TrialFailed ? fallback : ctx.OptionalArg<TerminationReason?>("reason") ?? fallback;
         if (on < d.Contract.Start || (d.Contract.EffectiveEnd is { } end && on > end))
-            throw new WorkflowInputException($"La date de fin anticipée ({Date(on)}) doit tomber pendant le contrat.");
+            throw new WorkflowInputException($"La date de fin anticipée ({IsoDate(on)}) doit tomber pendant le contrat.");
         d.Contract = d.Contract with { EarlyTermination = new EarlyTermination(on, reason, ctx.OptionalArg<string>("note")) };
         ctx.Record(new CloseTasks(Tasks.Decision, Completed: false));
         ctx.Record(new CloseTasks(Tasks.Review, Completed: false));
         ctx.Record(new CloseTasks(Tasks.ScheduleTraining, Completed: false));
-        ctx.Record(new Remark($"Fin anticipée le {Date(on)} ({FrenchTerms.Describe(reason)})."));
+        ctx.Record(new Remark($"Fin anticipée le {IsoDate(on)} ({FrenchTerms.Describe(reason)})."));
         ContractLeft(ctx, on);
     }
 
     static void ContractLeft(TransitionContext<AdvisorContractData> ctx, DateOnly endedOn) =>
         ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, ctx.Data.Contract.PostId, nameof(PostTrigger.ContractEnded),
-            new JsonObject { ["contractId"] = ctx.Data.Contract.Id.ToString(), ["endedOn"] = Date(endedOn) }));
+            new JsonObject { ["contractId"] = ctx.Data.Contract.Id.ToString(), ["endedOn"] = IsoDate(endedOn) }));
 
     static void AskOutcome(TransitionContext<AdvisorContractData> ctx, FollowUpPoint point)
     {
         var months = point == FollowUpPoint.Month6 ? 6 : 12;
         ctx.Record(new OpenTask($"{Tasks.Outcome}-{months}", Role.Hr, $"Situation de {ctx.Data.Advisor.FullName} {months} mois après le contrat", ctx.Today.AddDays(30), null));
-        Notify(ctx, Role.Hr, Templates.FollowUp, $"followup-{months}", new() { ["months"] = months, ["contractEnd"] = Date(ctx.Data.Contract.ActualEnd) });
+        Notify(ctx, Role.Hr, Templates.FollowUp, $"followup-{months}", new() { ["months"] = months, ["contractEnd"] = IsoDate(ctx.Data.Contract.ActualEnd) });
     }
 
     static void RecordOutcome(TransitionContext<AdvisorContractData> ctx)
@@ -546,5 +547,4 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     /// <summary>The day the firing timer was due (a sweep may run later, e.g. after downtime); today for a person's signal.</summary>
     static DateOnly TimerDate(TransitionContext<AdvisorContractData> ctx) => ctx.OptionalArg<DateOnly?>("dueOn") ?? ctx.Today;
 
-    static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd");
 }

@@ -4,6 +4,7 @@ using CareerPath.Domain.Planning;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Engine;
 using Stateless;
+using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Workflows.Definitions;
 
@@ -95,7 +96,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
                 if (t.Trigger == PostTrigger.ContractEnded) Vacate(ctx);
                 var refill = StaffingDeadlines.Refill(d.LastContractEnd!.Value);
                 Notify(ctx, Role.Hr, Templates.PostVacant, $"vacant:{d.LastContractEnd:yyyyMMdd}",
-                    new() { ["refillDeadline"] = Date(refill.Date), ["explanation"] = refill.Describe() });
+                    new() { ["refillDeadline"] = IsoDate(refill.Date), ["explanation"] = refill.Describe() });
             })
             .InternalTransition(PostTrigger.RefillDeadline, () =>
             {
@@ -113,7 +114,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             {
                 var end = FundingDeadlines.End(d.CurrentConvention!);
                 Notify(ctx, Role.Hr, Templates.FundingEnding, $"ending:{end.Date:yyyyMMdd}",
-                    new() { ["fundingEnd"] = Date(end.Date), ["explanation"] = end.Describe() });
+                    new() { ["fundingEnd"] = IsoDate(end.Date), ["explanation"] = end.Describe() });
             })
             .Permit(PostTrigger.ConventionRenewed, PostState.Renewed)
             .PermitDynamic(PostTrigger.FundingEnd, () => d.Occupied && !d.PermanentHire ? PostState.FundingEnded : PostState.Closed)
@@ -202,7 +203,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
         if (d.Post.Conventions.Any(c => c.Id == convention.Id)) return;
         d.Post = d.Post with { Conventions = [.. d.Post.Conventions, convention] };
-        ctx.Record(new Remark($"Nouvelle convention jusqu'au {Date(convention.End)}."));
+        ctx.Record(new Remark($"Nouvelle convention jusqu'au {IsoDate(convention.End)}."));
         if (d.CurrentContractId is { } contract)
             ctx.Record(new SignalSubject(AdvisorContractWorkflow.DefinitionId, contract, nameof(ContractTrigger.FundingChanged),
                 new JsonObject { ["post"] = WorkflowJson.ToObject(d.Post) }));
@@ -215,11 +216,10 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         data["postLabel"] = d.Post.Label;
         data["structureName"] = d.StructureName;
         data["postId"] = d.Post.Id.ToString();
-        data["fundingEnd"] ??= Date(convention?.End);
+        data["fundingEnd"] ??= IsoDate(convention?.End);
         data["link"] = $"/posts/{d.Post.Id}";
         var address = role == Role.HrLead && !string.IsNullOrEmpty(d.HrLeadEmail) ? d.HrLeadEmail : d.HrEmail;
         ctx.Record(new Notify(role, address, template, data, $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
     }
 
-    static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd");
 }

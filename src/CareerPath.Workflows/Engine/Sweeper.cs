@@ -43,17 +43,16 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var due = await ClaimAsync(conn, tx, now, ct);
-        var firsts = due; // one per instance: the claim takes only each instance's earliest pending timer
         var rows = (await conn.QueryAsync<InstanceRow>(new CommandDefinition(
                 $"{WorkflowEngine.SelectInstance} WHERE id = ANY(@ids) FOR UPDATE SKIP LOCKED",
-                new { ids = firsts.Select(t => t.InstanceId).ToArray() }, tx, cancellationToken: ct)))
+                new { ids = due.Select(t => t.InstanceId).ToArray() }, tx, cancellationToken: ct)))
             .ToDictionary(r => r.Id);
 
         int fired = 0, ignored = 0, failed = 0;
         await using var bulk = new NpgsqlBatch(conn, tx);
         var prepared = new List<WorkflowEngine.PreparedTransition>();
         var oneByOne = new List<DueTimer>();
-        foreach (var timer in firsts)
+        foreach (var timer in due)
         {
             // A signal holds the instance right now: the timer waits for the next sweep.
             if (!rows.TryGetValue(timer.InstanceId, out var row)) continue;
@@ -96,7 +95,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         }
         catch (Exception e) when (e is PostgresException or WorkflowConflictException)
         {
-            _log.LogWarning(e, "A batch of {Count} timers failed; sweeping them one at a time", firsts.Count);
+            _log.LogWarning(e, "A batch of {Count} timers failed; sweeping them one at a time", due.Count);
             await tx.RollbackAsync(ct);
             return await SweepCarefullyAsync(ct);
         }

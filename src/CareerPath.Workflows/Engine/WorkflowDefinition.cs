@@ -81,6 +81,9 @@ public static class WorkflowJson
     public static JsonObject ToObject<T>(T value) => JsonSerializer.SerializeToNode(value, Options)!.AsObject();
     public static T FromObject<T>(JsonObject node) => node.Deserialize<T>(Options)!;
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    /// <summary>Dates in payloads and message data: ISO, as the serializer writes DateOnly.</summary>
+    public static string? IsoDate(DateOnly? date) => date?.ToString("yyyy-MM-dd");
     public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 }
 

@@ -4,6 +4,7 @@ using CareerPath.Domain.Model;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
 using Dapper;
+using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Workflows.Simulation;
 
@@ -111,10 +112,10 @@ public sealed class ProgramRunner
         var id = await _engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, a.Contract.Id, a.Structure.Structure.Id, WorkflowJson.ToObject(data), Actor(a)));
         var b = a.Behaviour;
         if (b.TrialFailsOnDay is { } day)
-            At(a, a.Contract.Start.AddDays(day), () => SignalAsync(id, ContractTrigger.TrialFailed, new() { ["date"] = Iso(a.Contract.Start.AddDays(day)) }, a));
+            At(a, a.Contract.Start.AddDays(day), () => SignalAsync(id, ContractTrigger.TrialFailed, new() { ["date"] = IsoDate(a.Contract.Start.AddDays(day)) }, a));
         else if (b.EarlyEnd is { } early)
             At(a, a.Contract.Start.AddDays(early.Day), () => SignalAsync(id, ContractTrigger.EarlyTerminate,
-                new() { ["date"] = Iso(a.Contract.Start.AddDays(early.Day)), ["reason"] = early.Reason.ToString() }, a));
+                new() { ["date"] = IsoDate(a.Contract.Start.AddDays(early.Day)), ["reason"] = early.Reason.ToString() }, a));
     }
 
     async Task ReactToNewTasksAsync(CancellationToken ct)
@@ -157,7 +158,7 @@ public sealed class ProgramRunner
                 var end = start.AddDays(Math.Max(14, b.TrainingHours / 35 * 7));
                 At(a, opened.AddDays(b.TrainingScheduledAfterDays), async () =>
                 {
-                    if (await SignalAsync(id, ContractTrigger.TrainingScheduled, new() { ["start"] = Iso(start), ["end"] = Iso(end), ["hours"] = b.TrainingHours }, a))
+                    if (await SignalAsync(id, ContractTrigger.TrainingScheduled, new() { ["start"] = IsoDate(start), ["end"] = IsoDate(end), ["hours"] = b.TrainingHours }, a))
                         At(a, end, () => CompleteTrainingAsync(id, end, a));
                 });
                 break;
@@ -178,7 +179,7 @@ public sealed class ProgramRunner
 
     async Task CompleteTrainingAsync(Guid id, DateOnly end, SimAdvisor a)
     {
-        if (!await SignalAsync(id, ContractTrigger.TrainingCompleted, new() { ["completedOn"] = Iso(end) }, a)) return;
+        if (!await SignalAsync(id, ContractTrigger.TrainingCompleted, new() { ["completedOn"] = IsoDate(end) }, a)) return;
         var b = a.Behaviour;
         if (b.PixPassedAfterDays is { } pix) At(a, end.AddDays(pix), () => SignalAsync(id, ContractTrigger.ExamPassed, new() { ["exam"] = "Pix" }, a));
         if (b.FailsCcp1First) At(a, end.AddDays(15), () => SignalAsync(id, ContractTrigger.ExamFailed, new() { ["exam"] = "Ccp1" }, a));
@@ -192,7 +193,7 @@ public sealed class ProgramRunner
         var contract = WorkflowJson.Deserialize<AdvisorContractData>(instance.Data).Contract;
         var payload = new JsonObject { ["kind"] = kind.ToString(), ["reason"] = "Décision de la structure" };
         if (kind == DecisionKind.Renewal && contract.EffectiveEnd is { } currentEnd)
-            payload["newEnd"] = Iso(DateMath.AddMonths(currentEnd, a.Behaviour.RenewalMonths));
+            payload["newEnd"] = IsoDate(DateMath.AddMonths(currentEnd, a.Behaviour.RenewalMonths));
         // A renewal the law refuses (a private CDD past 18 months) ends as a non-renewal.
         if (!await SignalAsync(id, ContractTrigger.Decide, payload, a) && kind != DecisionKind.NotRetained)
             await SignalAsync(id, ContractTrigger.Decide, new JsonObject { ["kind"] = nameof(DecisionKind.NotRetained), ["reason"] = "Renouvellement impossible" }, a);
@@ -214,5 +215,4 @@ public sealed class ProgramRunner
 
     static string Actor(SimAdvisor a) => $"hr:{a.Structure.HrEmail}";
 
-    static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd");
 }
