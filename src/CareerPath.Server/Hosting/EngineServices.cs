@@ -17,8 +17,11 @@ public static class EngineServices
     public const string DigestJobId = "weekly-digest";
 
     /// <param name="pickupFolder">Where e-mails go as .eml files when no SMTP server is configured (Smtp:Host).</param>
-    public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString, IConfiguration configuration, string pickupFolder)
+    /// <param name="runJobs">false: Hangfire's storage only, no server running jobs on this node.</param>
+    public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString, IConfiguration configuration, string pickupFolder,
+        bool runJobs = true)
     {
+        DapperTypes.Register();
         services.AddSingleton(_ => Database.CreateDataSource(connectionString));
         services.AddSingleton(new DefinitionRegistry(ShippedWorkflows.All));
         services.AddSingleton<WorkflowEngine>();
@@ -47,7 +50,7 @@ public static class EngineServices
                 // queue more often would only add idle load on the database.
                 QueuePollInterval = TimeSpan.FromSeconds(15),
             }));
-        services.AddHangfireServer(o =>
+        if (runJobs) services.AddHangfireServer(o =>
         {
             o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
             o.SchedulePollingInterval = TimeSpan.FromSeconds(15);

@@ -1,7 +1,11 @@
+using CareerPath.Server.Api;
+using CareerPath.Server.Security;
 using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
 using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CareerPath.Server.Hosting;
 
@@ -22,32 +26,56 @@ public static class ServerApp
 
         await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
         if (options.SeedDemo)
+        {
             log.LogInformation("{Report}", await DemoData.SeedAsync(database.ConnectionString, TimeProvider.System, log));
+            var accounts = await DemoAccounts.CreateAsync(database.ConnectionString, TimeProvider.System, database.Embedded?.DataDirectory);
+            if (accounts is not null) Console.WriteLine(accounts);
+        }
 
         var pickup = builder.Configuration["CareerPath:PickupFolder"]
             ?? Path.Combine(database.Embedded?.DataDirectory ?? Path.Combine(Path.GetTempPath(), "careerpath"), "mail");
         var app = Build(builder, database.ConnectionString, pickup);
         await app.StartAsync();
-        log.LogInformation("CareerPath is listening on {Urls}; health at {Health}; e-mails {Mail}",
-            string.Join(", ", app.Urls), app.Urls.First().TrimEnd('/') + "/health",
+        var url = app.Urls.First().TrimEnd('/');
+        log.LogInformation("CareerPath is listening on {Urls}; health at {Health}; API reference at {Scalar}; e-mails {Mail}",
+            string.Join(", ", app.Urls), url + "/health", url + "/scalar",
             app.Services.GetRequiredService<IMailTransport>() is PickupFolderTransport folder ? $"written to {folder.Folder}" : "sent by SMTP");
         await app.WaitForShutdownAsync();
         return 0;
     }
 
+    /// <summary>
+    /// The host, ready to start. CareerPath:Jobs:Enabled=false leaves out the Hangfire server (its
+    /// storage stays): tests drive the sweeper on a fake clock instead. A TimeProvider registered
+    /// by the caller before this call wins over the system clock.
+    /// </summary>
     public static WebApplication Build(WebApplicationBuilder builder, string connectionString, string pickupFolder)
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 2 * 1024 * 1024);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder);
-        builder.Services.AddHealthChecks().AddNpgSql(connectionString, name: "postgresql");
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        var jobs = builder.Configuration.GetValue("CareerPath:Jobs:Enabled", true);
+        builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder, jobs);
+        builder.Services.AddCareerPathApi(builder.Configuration);
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(connectionString, name: "postgresql")
+            .AddCheck<HangfireHealthCheck>("hangfire");
+        builder.Services.AddSingleton(new HangfireHealthOptions(jobs));
 
         var app = builder.Build();
-        app.MapHealthChecks("/health");
-        app.UseHangfireDashboard("/hangfire");
-        app.ScheduleSweeper();
+        app.UseCareerPathApi();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdministratorsOnly()] });
+        app.MapCareerPathApi();
+        if (jobs) app.ScheduleSweeper();
         return app;
+    }
+
+    /// <summary>The job dashboard is the administrators' (after sign-in), never anonymous.</summary>
+    sealed class AdministratorsOnly : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Admin);
     }
 }

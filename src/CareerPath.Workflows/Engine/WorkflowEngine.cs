@@ -71,6 +71,10 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         return id;
     }
 
+    /// <summary>Starts an instance inside the caller's transaction, so that it commits with the caller's other writes (an import).</summary>
+    public Task<Guid> StartAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StartRequest request, CancellationToken ct = default) =>
+        StartAsync(conn, tx, request, depth: 0, ct);
+
     public async Task<TransitionResult> SignalAsync(SignalRequest request, CancellationToken ct = default)
     {
         try

@@ -55,7 +55,7 @@ public static class DemoData
 
     const string EmptyAll = """
         TRUNCATE incident, decision_audit, outbox_message, human_task, workflow_timer, workflow_journal, workflow_instance,
-                 contract_amendment, contract, advisor, grant_tranche, grant_convention, funded_post, hr_contact, structure
+                 calendar_feed, api_token, app_user_structure, app_user, contract_amendment, contract, advisor, grant_tranche, grant_convention, funded_post, hr_contact, structure
         """;
 
     /// <summary>A seeded program over the last two years, with five advisors set up to show each situation today.</summary>

@@ -1,0 +1,132 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using CareerPath.Server.Endpoints;
+using CareerPath.Server.Security;
+using CareerPath.Workflows.Import;
+using CareerPath.Workflows.Records;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Json;
+using Scalar.AspNetCore;
+
+namespace CareerPath.Server.Api;
+
+/// <summary>Request limits per user and per IP address (CareerPath:RateLimits).</summary>
+public sealed class RateLimitOptions
+{
+    public int LoginPerIpPerMinute { get; set; } = 10;
+    public int ApiPerUserPerMinute { get; set; } = 300;
+    public int ApiPerIpPerMinute { get; set; } = 600;
+}
+
+/// <summary>The REST API: authentication, policies, errors, limits, OpenAPI, and one endpoint file per resource.</summary>
+public static class ApiSetup
+{
+    public const string LoginLimit = "login";
+
+    public static IServiceCollection AddCareerPathApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(configuration.GetSection("CareerPath:Accounts").Get<AccountOptions>() ?? new AccountOptions());
+        services.AddSingleton<Accounts>();
+        services.AddSingleton<AccessLog>();
+        services.AddSingleton<Pseudonyms>();
+        services.AddSingleton<ReferenceData>();
+        services.AddSingleton<CsvImporter>();
+        services.AddCareerPathAuthentication(configuration);
+        services.AddAuthorizationBuilder()
+            // An endpoint that names no policy still needs a signed-in caller.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Hr, p => p.RequireRole(Roles.Hr))
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Hr, Roles.Admin))
+            .AddPolicy(Policies.PersonalRecords, p => p.RequireRole(Roles.Hr, Roles.Admin, Roles.Advisor))
+            .AddPolicy(Policies.Reports, p => p.RequireRole(Roles.Auditor, Roles.Hr, Roles.Admin))
+            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin));
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            // A field the API does not know is an error, not something silently dropped.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.MaxDepth = 16;
+        });
+
+        var limits = configuration.GetSection("CareerPath:RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, ct) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Detail = "Trop de requêtes : réessayez dans une minute." },
+                });
+            };
+            o.AddPolicy(LoginLimit, http => RateLimitPartition.GetFixedWindowLimiter($"login:{Ip(http)}",
+                _ => Window(limits.LoginPerIpPerMinute)));
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                    IsApi(http) && http.User.FindFirst(CareerPathClaims.UserId)?.Value is { } user
+                        ? RateLimitPartition.GetFixedWindowLimiter($"user:{user}", _ => Window(limits.ApiPerUserPerMinute))
+                        : RateLimitPartition.GetNoLimiter("none")),
+                PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                    IsApi(http)
+                        ? RateLimitPartition.GetFixedWindowLimiter($"ip:{Ip(http)}", _ => Window(limits.ApiPerIpPerMinute))
+                        : RateLimitPartition.GetNoLimiter("none")));
+        });
+
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "CareerPath API";
+            document.Info.Description = "Parcours des conseillers numériques : structures, postes, conseillers, contrats, échéances, tâches, rapports.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/calendar");
+
+    static string Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "local";
+
+    static FixedWindowRateLimiterOptions Window(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+
+    /// <summary>The middleware order matters: errors, then who the caller is, then limits per caller, then what they may do.</summary>
+    public static void UseCareerPathApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+    }
+
+    public static void MapCareerPathApi(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(o => o.WithTitle("CareerPath API")).AllowAnonymous();
+        var api = app.MapGroup("/api");
+        api.MapAuth();
+        api.MapStructures();
+        api.MapPosts();
+        api.MapAdvisors();
+        api.MapTimeline();
+        api.MapContracts();
+        api.MapTrainings();
+        api.MapTasks();
+        api.MapDeadlines();
+        api.MapInstances();
+        api.MapReports();
+        api.MapDecisionAudit();
+        api.MapOutbox();
+        api.MapAccessLog();
+        api.MapImports();
+        api.MapUsers();
+        api.MapCalendarFeeds();
+        app.MapCalendarFeed();
+    }
+}

@@ -1,0 +1,90 @@
+using CareerPath.Server.Api;
+using CareerPath.Server.Security;
+using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Records;
+using Dapper;
+using Npgsql;
+
+namespace CareerPath.Server.Endpoints;
+
+public sealed record TrancheView(int Seq, decimal AmountEur, DateOnly ExpectedOn, DateOnly? ReceivedOn);
+public sealed record ConventionView(Guid Id, string Source, string Wave, decimal AmountEur, DateOnly Start, DateOnly End, IReadOnlyList<TrancheView> Tranches);
+public sealed record PostView(Guid Id, Guid StructureId, string Label, string? State, Guid? InstanceId, IReadOnlyList<ConventionView> Conventions);
+
+/// <summary>Funded posts and their grant conventions, with the funding workflow's state.</summary>
+public static class PostEndpoints
+{
+    public static void MapPosts(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/posts").WithTags("Postes et conventions");
+
+        group.MapGet("/", async (Guid? structureId, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            if (structureId is not null && !caller.MaySeeStructure(structureId)) return Results.Ok(Array.Empty<PostView>());
+            return Results.Ok(await ReadAsync(db, caller.StructureFilter, structureId, null, ct));
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapGet("/{id:guid}", async (Guid id, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        {
+            var found = (await ReadAsync(db, http.Caller().StructureFilter, null, id, ct)).SingleOrDefault();
+            return found is null ? Problems.NotFound() : Results.Ok(found);
+        }).RequireAuthorization(Policies.Staff);
+
+        group.MapPost("/", async (NewPost body, ReferenceData records, HttpContext http, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            // A structure outside the caller's scope is answered as an unknown one.
+            if (body.StructureId is { } s && !caller.MaySeeStructure(s))
+                return new Check().Add("structureId", "Structure introuvable, ou hors de votre périmètre.").Problem();
+            return StructureEndpoints.Answer(await records.CreatePostAsync(body, caller.Actor, ct), "/api/posts");
+        }).RequireAuthorization(Policies.Staff);
+    }
+
+    static async Task<IReadOnlyList<PostView>> ReadAsync(NpgsqlDataSource db, Guid[]? scope, Guid? structureId, Guid? id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var posts = (await conn.QueryAsync<(Guid Id, Guid StructureId, string Label, string? State, Guid? InstanceId)>("""
+            SELECT p.id, p.structure_id, p.label, i.state, i.id
+              FROM funded_post p
+              LEFT JOIN LATERAL (SELECT id, state FROM workflow_instance
+                                  WHERE definition_id = @def AND subject_id = p.id ORDER BY created_at DESC LIMIT 1) i ON true
+             WHERE (@all OR p.structure_id = ANY(@scope)) AND (@structureId::uuid IS NULL OR p.structure_id = @structureId)
+               AND (@id::uuid IS NULL OR p.id = @id)
+             ORDER BY p.label LIMIT 2000
+            """, new { def = PostFundingWorkflow.DefinitionId, all = scope is null, scope = scope ?? [], structureId, id })).ToList();
+        var ids = posts.Select(p => p.Id).ToArray();
+        var conventions = (await conn.QueryAsync<ConventionRow>("""
+            SELECT id, post_id AS PostId, source, wave, amount_eur AS Amount, start_date AS Start, end_date AS "End"
+              FROM grant_convention WHERE post_id = ANY(@ids) ORDER BY start_date
+            """, new { ids })).ToList();
+        var tranches = (await conn.QueryAsync<TrancheRow>("""
+            SELECT convention_id AS ConventionId, seq, amount_eur AS Amount, expected_on AS ExpectedOn, received_on AS ReceivedOn
+              FROM grant_tranche WHERE convention_id = ANY(@ids) ORDER BY seq
+            """, new { ids = conventions.Select(c => c.Id).ToArray() })).ToLookup(t => t.ConventionId);
+        var byPost = conventions.ToLookup(c => c.PostId);
+        return posts.Select(p => new PostView(p.Id, p.StructureId, p.Label, p.State, p.InstanceId,
+            byPost[p.Id].Select(c => new ConventionView(c.Id, c.Source, c.Wave, c.Amount, c.Start, c.End,
+                tranches[c.Id].Select(t => new TrancheView(t.Seq, t.Amount, t.ExpectedOn, t.ReceivedOn)).ToList())).ToList())).ToList();
+    }
+
+    sealed record ConventionRow
+    {
+        public Guid Id { get; init; }
+        public Guid PostId { get; init; }
+        public string Source { get; init; } = "";
+        public string Wave { get; init; } = "";
+        public decimal Amount { get; init; }
+        public DateOnly Start { get; init; }
+        public DateOnly End { get; init; }
+    }
+
+    sealed record TrancheRow
+    {
+        public Guid ConventionId { get; init; }
+        public int Seq { get; init; }
+        public decimal Amount { get; init; }
+        public DateOnly ExpectedOn { get; init; }
+        public DateOnly? ReceivedOn { get; init; }
+    }
+}
