@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace CareerPath.Server.Tests.Api;
+
+/// <summary>The API end to end on the real host: sign-in, tokens, the access log, the iCalendar feed, reports, decisions.</summary>
+public sealed class ApiFlowTests : IAsyncLifetime
+{
+    ApiHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await ApiHost.CreateAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task Password_sign_in_sets_a_cookie_and_five_failures_lock_the_account_for_a_while()
+    {
+        var client = _host.Anonymous();
+        var ok = await client.PostAsync("/api/auth/login", Json("""{"email":"RH@commune-a.fr","password":"mot-de-passe-hrA"}"""));
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var cookie = ok.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("careerpath="));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+        me.Headers.Add("Cookie", cookie.Split(';')[0]);
+        var meBody = await ApiHost.ReadJsonAsync(await client.SendAsync(me));
+        Assert.Equal("hr", meBody["role"]!.GetValue<string>());
+        Assert.Equal(_host.Data.StructureA, meBody["structures"]![0]!.GetValue<Guid>());
+
+        for (var i = 0; i < 5; i++)
+        {
+            var bad = await client.PostAsync("/api/auth/login", Json("""{"email":"rh@commune-a.fr","password":"mauvais"}"""));
+            Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
+            Assert.Equal("application/problem+json", bad.Content.Headers.ContentType!.MediaType);
+        }
+        // Locked: even the right password is refused, with the same answer as a wrong one.
+        var locked = await client.PostAsync("/api/auth/login", Json("""{"email":"rh@commune-a.fr","password":"mot-de-passe-hrA"}"""));
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        var unknown = await client.PostAsync("/api/auth/login", Json("""{"email":"personne@nulle-part.fr","password":"x"}"""));
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal(await locked.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync());
+
+        _host.Clock.Advance(TimeSpan.FromMinutes(16));
+        var again = await client.PostAsync("/api/auth/login", Json("""{"email":"rh@commune-a.fr","password":"mot-de-passe-hrA"}"""));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_revoked_token_no_longer_opens_anything()
+    {
+        var created = await ApiHost.ReadJsonAsync(await _host.As("hrA").PostAsync("/api/auth/tokens", Json("""{"name":"script"}""")));
+        var client = _host.Anonymous();
+        client.DefaultRequestHeaders.Add("X-Api-Key", created["token"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/structures")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.As("hrA").DeleteAsync($"/api/auth/tokens/{created["id"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/structures")).StatusCode);
+        // Someone else's token id is not found, not revoked.
+        var other = await ApiHost.ReadJsonAsync(await _host.As("hrB").PostAsync("/api/auth/tokens", Json("""{"name":"b"}""")));
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.As("hrA").DeleteAsync($"/api/auth/tokens/{other["id"]}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Reads_of_personal_data_are_logged_and_the_log_cannot_be_rewritten()
+    {
+        var before = (await _host.QueryAsync<long>("SELECT count(*) FROM access_log"))[0];
+        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").GetAsync($"/api/advisors/{_host.Data.AdvisorA}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.As("hrA").GetAsync($"/api/advisors/{_host.Data.AdvisorB}")).StatusCode);
+        var rows = await _host.QueryAsync<(Guid? User, string Action, Guid? Subject)>(
+            "SELECT user_id, action, subject_id FROM access_log ORDER BY seq OFFSET @before", new { before });
+        // One read, one row: the refused attempt read nothing.
+        Assert.Equal((_host.Data.Users["hrA"], "advisors.read", _host.Data.AdvisorA), Assert.Single(rows));
+
+        var csv = await _host.As("admin").GetStringAsync("/api/access-log/export.csv");
+        Assert.Contains($"{_host.Data.Users["hrA"]},hr,advisors.read,advisor,{_host.Data.AdvisorA},1", csv);
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => _host.QueryAsync<int>("DELETE FROM access_log RETURNING 1"));
+        Assert.Contains("append-only", error.MessageText);
+    }
+
+    [Fact]
+    public async Task The_calendar_feed_parses_holds_only_the_managers_structure_and_dies_when_revoked()
+    {
+        var created = await _host.As("hrA").PostAsync("/api/calendar-feeds", null);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var feed = await ApiHost.ReadJsonAsync(created);
+        var path = new Uri(feed["url"]!.GetValue<string>()).AbsolutePath;
+
+        var response = await _host.Anonymous().GetAsync(path);
+        Assert.Equal("text/calendar", response.Content.Headers.ContentType!.MediaType);
+        var calendar = Ical.Net.Calendar.Load(await response.Content.ReadAsStringAsync())!;
+        Assert.NotEmpty(calendar.Events);
+        Assert.All(calendar.Events, e => Assert.DoesNotContain("Bruno", e.Summary));
+        Assert.Contains(calendar.Events, e => e.Summary!.Contains("Alice Martin"));
+        Assert.All(calendar.Events, e => Assert.True(e.DtStart!.Value.Date >= new DateTime(2026, 1, 31)));
+        Assert.Equal(calendar.Events.Count, calendar.Events.Select(e => e.Uid).Distinct().Count());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.As("hrA").DeleteAsync($"/api/calendar-feeds/{feed["id"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Anonymous().GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.Anonymous().GetAsync("/calendar/cal_devine.ics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_decision_reaches_the_auditor_pseudonymised_with_a_verified_chain_and_small_cells_suppressed()
+    {
+        var decided = await _host.As("hrA").PostAsync($"/api/contracts/{_host.Data.ContractA}/decision",
+            Json("""{"kind":"NotRetained","reason":"Fin du projet — texte libre que l'auditeur ne doit jamais lire"}"""));
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal("NotRetained", (await ApiHost.ReadJsonAsync(decided))["to"]!.GetValue<string>());
+
+        var log = await _host.As("auditor").GetStringAsync("/api/audit/decisions");
+        var entry = JsonNode.Parse(log)!.AsArray().Single()!;
+        Assert.StartsWith("A-", entry["details"]!["advisorId"]!.GetValue<string>());
+        Assert.StartsWith("C-", entry["details"]!["contractId"]!.GetValue<string>());
+        Assert.Equal("hr", entry["actorRole"]!.GetValue<string>());
+        Assert.DoesNotContain(_host.Data.AdvisorA.ToString(), log);
+        Assert.DoesNotContain("texte libre", log);
+        // The administrator sees the ids; the pseudonym is the same in every answer to the auditor.
+        Assert.Contains(_host.Data.AdvisorA.ToString(), await _host.As("admin").GetStringAsync("/api/audit/decisions"));
+        var records = await _host.As("auditor").GetStringAsync("/api/reports/outcomes/records");
+        Assert.Contains(entry["details"]!["advisorId"]!.GetValue<string>(), records);
+        Assert.True((await ApiHost.ReadJsonAsync(await _host.As("auditor").GetAsync("/api/audit/decisions/verification")))["intact"]!.GetValue<bool>());
+
+        // Two advisors in all: every non-zero cell is under 5 and suppressed; zeros are shown.
+        var report = await ApiHost.ReadJsonAsync(await _host.As("auditor").GetAsync("/api/reports/outcomes"));
+        var overall = report["groups"]![0]!["cells"]!.AsArray();
+        var advisors = overall.Single(c => c!["measure"]!.GetValue<string>() == "conseillers")!;
+        Assert.True(advisors["suppressed"]!.GetValue<bool>());
+        Assert.Null(advisors["advisors"]);
+        Assert.Equal(0, overall.Single(c => c!["measure"]!.GetValue<string>() == "cdiOuTitularisation")!["advisors"]!.GetValue<int>());
+        Assert.Contains("<5", await _host.As("auditor").GetStringAsync("/api/reports/outcomes/export.csv"));
+    }
+
+    [Fact]
+    public async Task Completing_the_training_task_schedules_the_training_and_closes_the_task()
+    {
+        var tasks = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/tasks/mine"))!.AsArray();
+        var task = tasks.First(t => t!["kind"]!.GetValue<string>() == "schedule-training")!;
+        Assert.All(tasks, t => Assert.Equal(_host.Data.StructureA, t!["structureId"]!.GetValue<Guid>()));
+        var done = await _host.As("hrA").PostAsJsonAsync($"/api/tasks/{task["id"]}/complete",
+            new { training = new { start = "2026-04-06", end = "2026-06-26", hours = 140 } });
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Equal("Completed", (await _host.QueryAsync<string>("SELECT status FROM human_task WHERE id = @id", new { id = task["id"]!.GetValue<Guid>() }))[0]);
+        var contract = await ApiHost.ReadJsonAsync(await _host.As("advisorA").GetAsync($"/api/contracts/{_host.Data.ContractA}"));
+        Assert.Equal(140, contract["trainings"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "InitialTraining")!["hours"]!.GetValue<int>());
+        // Completing it twice is refused, and says why.
+        var again = await _host.As("hrA").PostAsJsonAsync($"/api/tasks/{task["id"]}/complete",
+            new { training = new { start = "2026-04-06", end = "2026-06-26", hours = 140 } });
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Contains("close", (await ApiHost.ReadJsonAsync(again))["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Deadlines_filter_by_kind_and_overdue_and_export_as_csv()
+    {
+        var all = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31"))!.AsArray();
+        Assert.NotEmpty(all);
+        Assert.All(all, d => Assert.Equal(_host.Data.StructureA, d!["structureId"]!.GetValue<Guid>()));
+        var notice = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31&kind=notice.public-contract"))!.AsArray();
+        var one = Assert.Single(notice)!;
+        Assert.Contains("38-1", one["explanation"]!.GetValue<string>());
+        var advisorOwn = JsonNode.Parse(await _host.As("advisorA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31"))!.AsArray();
+        Assert.All(advisorOwn, d => Assert.Equal(_host.Data.AdvisorA, d!["advisorId"]!.GetValue<Guid>()));
+        var bad = await _host.As("hrA").GetAsync("/api/deadlines?from=2027-01-01&to=2026-01-01");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var csv = await _host.As("hrA").GetStringAsync("/api/deadlines/export.csv?from=2026-01-01&to=2028-12-31");
+        Assert.StartsWith("\uFEFFdueOn,overdue,kind", csv);
+        Assert.Equal(all.Count + 1, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task Health_openapi_and_the_api_reference_are_served()
+    {
+        var health = await _host.Anonymous().GetAsync("/health");
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+        var openapi = await _host.Anonymous().GetStringAsync("/openapi/v1.json");
+        Assert.Contains("/api/contracts/{id}/amendments", openapi);
+        Assert.Contains("/api/imports/{kind}", openapi);
+        var scalar = await _host.Anonymous().GetAsync("/scalar");
+        if (scalar.StatusCode == HttpStatusCode.Found) scalar = await _host.Anonymous().GetAsync(scalar.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, scalar.StatusCode);
+        var page = await scalar.Content.ReadAsStringAsync();
+        Assert.Contains("CareerPath API", page);
+        // The reference page loads its script from this server, not from a CDN.
+        Assert.DoesNotContain("cdn.jsdelivr", page);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _host.Anonymous().GetAsync("/hangfire")).StatusCode);
+    }
+}
