@@ -189,7 +189,10 @@ public sealed class ProgramModel
                     await conn.ExecuteAsync("INSERT INTO grant_tranche (convention_id, seq, amount_eur, expected_on) VALUES (@id, @seq, @Amount, @ExpectedOn)",
                         new { id = g.Id, seq = seq++, t.Amount, t.ExpectedOn }, tx);
             }
-            await conn.ExecuteAsync("INSERT INTO advisor (id, full_name, work_email, has_recognised_disability) VALUES (@Id, @FullName, @WorkEmail, @HasRecognisedDisability)", a.Advisor, tx);
+            await conn.ExecuteAsync("""
+                INSERT INTO advisor (id, full_name, work_email, has_recognised_disability, structure_id)
+                VALUES (@Id, @FullName, @WorkEmail, @HasRecognisedDisability, @structureId)
+                """, new { a.Advisor.Id, a.Advisor.FullName, a.Advisor.WorkEmail, a.Advisor.HasRecognisedDisability, structureId = a.Structure.Structure.Id }, tx);
             await conn.ExecuteAsync("""
                 INSERT INTO contract (id, advisor_id, post_id, contract_type, legal_regime, start_date, end_date)
                 VALUES (@Id, @AdvisorId, @PostId, @type, @regime, @Start, @End)

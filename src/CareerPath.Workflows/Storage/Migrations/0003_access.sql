@@ -5,6 +5,8 @@
 -- The structure that recorded the advisor: an HR manager sees an advisor before any contract exists.
 ALTER TABLE advisor ADD COLUMN structure_id uuid REFERENCES structure (id);
 CREATE INDEX advisor_structure ON advisor (structure_id);
+-- An e-mail address names one advisor whatever its case (imports and the API match it case-insensitively).
+CREATE UNIQUE INDEX advisor_email_lower ON advisor (lower(work_email));
 CREATE UNIQUE INDEX funded_post_label ON funded_post (structure_id, label);
 -- An advisor's timeline: every contract instance of that advisor.
 CREATE INDEX workflow_instance_advisor ON workflow_instance ((data->'advisor'->>'id')) WHERE definition_id = 'advisor-contract';
