@@ -20,6 +20,8 @@ public static class CommandLine
           workflows --mermaid
                             print the state diagram of every workflow definition (Mermaid)
           seed-demo         create the demo data set through the engine (an empty database only)
+          import KIND FILE  import a CSV file of structures, posts, advisors or contracts (all or
+                            nothing; errors by line and column); posts and contracts start their workflows
           simulate --advisors N [--seed S] [--json]
                             replay a whole program on a virtual clock through the real engine, on a
                             throw-away PostgreSQL (or --connection, an empty database), and report
@@ -58,6 +60,7 @@ public static class CommandLine
                 "workflows" => PrintWorkflows(options),
                 "seed-demo" => await SeedDemoAsync(options),
                 "simulate" => await SimulateCommand.RunAsync(options),
+                "import" => await ImportCommand.RunAsync(options),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
             };
