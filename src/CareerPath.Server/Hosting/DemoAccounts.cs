@@ -8,7 +8,7 @@ namespace CareerPath.Server.Hosting;
 
 /// <summary>
 /// One demo account per role, created once, right after the demo data: an administrator, a union
-/// auditor, the HR manager of the first structure, and an advisor of that structure. Passwords are
+/// auditor, an HR manager of the two busiest structures, and an advisor of the first. Passwords are
 /// random, printed once and kept beside the embedded database (mode 600) so they can be found again.
 /// </summary>
 public static class DemoAccounts
@@ -19,15 +19,22 @@ public static class DemoAccounts
     {
         await using var db = Database.CreateDataSource(connectionString);
         Guid structureId, advisorId;
+        Guid[] structures;
         string hrEmail, hrName, advisorEmail, advisorName;
         await using (var conn = await db.OpenConnectionAsync())
         {
             if (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM app_user") > 0) return null;
-            var structure = await conn.QueryFirstOrDefaultAsync<Person>("""
-                SELECT s.id, c.email, c.full_name AS Name FROM structure s JOIN hr_contact c ON c.structure_id = s.id AND NOT c.is_lead
+            // The HR manager of the two structures with the most to do, so the demo shows tasks and deadlines at once.
+            structures = (await conn.QueryAsync<Guid>("""
+                SELECT s.id FROM structure s
                  WHERE EXISTS (SELECT 1 FROM workflow_instance i WHERE i.structure_id = s.id AND i.definition_id = 'advisor-contract')
-                 ORDER BY s.name LIMIT 1
-                """);
+                 ORDER BY (SELECT count(*) FROM human_task t WHERE t.structure_id = s.id AND t.status = 'Open') DESC, s.name LIMIT 2
+                """)).ToArray();
+            if (structures.Length == 0) return null;
+            var structure = await conn.QueryFirstOrDefaultAsync<Person>("""
+                SELECT s.id, c.email, c.full_name AS Name FROM structure s JOIN hr_contact c ON c.structure_id = s.id
+                 WHERE s.id = @first ORDER BY c.is_lead, c.email LIMIT 1
+                """, new { first = structures[0] });
             if (structure is null) return null;
             (structureId, hrEmail, hrName) = (structure.Id, structure.Email, structure.Name);
             var advisor = await conn.QueryFirstAsync<Person>("""
@@ -47,7 +54,7 @@ public static class DemoAccounts
             created.Add((role, email, password));
         }
         await Add(Roles.Admin, "admin@careerpath.local", "Administrateur", [], null);
-        await Add(Roles.Hr, hrEmail, hrName, [structureId], null);
+        await Add(Roles.Hr, hrEmail, hrName, structures, null);
         await Add(Roles.Advisor, advisorEmail, advisorName, [], advisorId);
         await Add(Roles.Auditor, "auditeur@careerpath.local", "Auditeur syndical", [], null);
 
