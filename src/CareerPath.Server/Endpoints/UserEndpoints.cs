@@ -42,8 +42,16 @@ public static class UserEndpoints
                     check.Add("advisorId", "Conseiller inconnu.");
             }
             if (!check.Ok) return check.Problem();
-            var id = await accounts.CreateAsync(new NewAccount(body.Email!, body.DisplayName!, body.Role!, body.Password, (body.Structures ?? []).Distinct().ToList(), body.AdvisorId), ct);
-            return Results.Created($"/api/users/{id}", new Created(id, true));
+            try
+            {
+                var id = await accounts.CreateAsync(new NewAccount(body.Email!, body.DisplayName!, body.Role!, body.Password, (body.Structures ?? []).Distinct().ToList(), body.AdvisorId), ct);
+                return Results.Created($"/api/users/{id}", new Created(id, true));
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // A concurrent creation with the same address, or a second account for the same advisor.
+                return new Check().Add(e.ConstraintName == "app_user_advisor_id_key" ? "advisorId" : "email", "Un compte existe déjà pour cette personne.").Problem();
+            }
         });
     }
 }

@@ -55,6 +55,9 @@ public static class ServerApp
             builder.WebHost.UseUrls(DefaultUrl);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 2 * 1024 * 1024);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // One line per request at Information would drown what matters; configuration can lower it again.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.TryAddSingleton(TimeProvider.System);
         var jobs = builder.Configuration.GetValue("CareerPath:Jobs:Enabled", true);
         builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder, jobs);
