@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using System.Threading.RateLimiting;
 using CareerPath.Server.Endpoints;
 using CareerPath.Server.Security;
@@ -32,9 +35,9 @@ public static class ApiSetup
         services.AddSingleton<ReferenceData>();
         services.AddSingleton<CsvImporter>();
         services.AddCareerPathAuthentication(configuration);
+        // No fallback policy: every endpoint names its own (a test checks it), and the framework's own
+        // answers (405, 415) must reach anonymous callers as what they are, not as 401.
         services.AddAuthorizationBuilder()
-            // An endpoint that names no policy still needs a signed-in caller.
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
             .AddPolicy(Policies.Hr, p => p.RequireRole(Roles.Hr))
@@ -48,7 +51,9 @@ public static class ApiSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            o.SerializerOptions.Converters.Add(new StrictEnumConverter());
+            // Accents as they are, but < > & ' escaped: no answer carries markup, even one quoting hostile input.
+            o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
             // A field the API does not know is an error, not something silently dropped.
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.MaxDepth = 16;
@@ -80,12 +85,26 @@ public static class ApiSetup
                         : RateLimitPartition.GetNoLimiter("none")));
         });
 
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(o =>
         {
-            document.Info.Title = "CareerPath API";
-            document.Info.Description = "Parcours des conseillers numériques : structures, postes, conseillers, contrats, échéances, tâches, rapports.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "CareerPath API";
+                document.Info.Description = "Parcours des conseillers numériques : structures, postes, conseillers, contrats, échéances, tâches, rapports.";
+                return Task.CompletedTask;
+            });
+            // Enums are read by StrictEnumConverter, which the schema generator does not know: say they are names.
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+                if (type.IsEnum)
+                {
+                    schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
+                    schema.Enum = Enum.GetNames(type).Select(n => (JsonNode)JsonValue.Create(n)).ToList();
+                }
+                return Task.CompletedTask;
+            });
+        });
         return services;
     }
 

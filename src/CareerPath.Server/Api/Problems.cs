@@ -37,6 +37,8 @@ public static class Problems
             403 => "Votre rôle ne permet pas cette action.",
             404 => "Cette ressource n'existe pas, ou vous n'avez pas le droit de la voir.",
             405 => "Cette méthode HTTP n'est pas acceptée à cette adresse.",
+            413 => "Le corps de la requête dépasse la taille autorisée.",
+            415 => "Type de contenu non pris en charge : envoyez du JSON (application/json), ou du CSV (text/csv) pour un import.",
             _ => null,
         };
         context.ProblemDetails.Type = null;
@@ -73,6 +75,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             TriggerNotPermittedException notPermitted => (409, notPermitted.Message, null),
             WorkflowConflictException => (409, "Le dossier a été modifié en même temps par quelqu'un d'autre : relisez-le et recommencez.", null),
             WorkflowNotFoundException => (404, "Cette ressource n'existe pas, ou vous n'avez pas le droit de la voir.", null),
+            // Last line of defence: text PostgreSQL cannot store (NUL) is bad input, not a server fault.
+            Npgsql.PostgresException { SqlState: "22021" or "22P05" } => (400, "Le texte envoyé contient un caractère interdit (NUL).", null),
             _ => (500, "Une erreur inattendue est survenue ; elle a été journalisée.", null),
         };
         if (status >= 500) log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);

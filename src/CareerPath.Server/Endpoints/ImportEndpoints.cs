@@ -17,8 +17,10 @@ public static class ImportEndpoints
     {
         api.MapPost("/imports/{kind}", async (string kind, HttpContext http, CsvImporter importer, CancellationToken ct) =>
         {
-            if (!Enum.TryParse<ImportKind>(kind, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || kind.Any(char.IsDigit))
+            // By exact name: Enum.TryParse would also take numbers and comma-separated lists.
+            if (Enum.GetNames<ImportKind>().FirstOrDefault(n => string.Equals(n, kind, StringComparison.OrdinalIgnoreCase)) is not { } name)
                 return new Check().Add("kind", "Type d'import inconnu : attendu structures, posts, advisors ou contracts.").Problem();
+            var parsed = Enum.Parse<ImportKind>(name);
             var caller = http.Caller();
             if (parsed == ImportKind.Structures && !caller.IsAdmin)
                 return TypedResults.Problem("Seul un administrateur importe des structures.", statusCode: 403, title: "Accès refusé");

@@ -17,8 +17,9 @@ public static class ImportCommand
         var args = options.HostArgs;
         if (args.Length != 2)
             throw new ArgumentException("import: give the kind (structures, posts, advisors or contracts) and the CSV file, e.g. import contracts contrats.csv");
-        if (!Enum.TryParse<ImportKind>(args[0], ignoreCase: true, out var kind) || args[0].Any(char.IsDigit))
-            throw new ArgumentException($"import: unknown kind '{args[0]}': structures, posts, advisors or contracts.");
+        var name = Enum.GetNames<ImportKind>().FirstOrDefault(n => string.Equals(n, args[0], StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"import: unknown kind '{args[0]}': structures, posts, advisors or contracts.");
+        var kind = Enum.Parse<ImportKind>(name);
         if (!File.Exists(args[1])) throw new ArgumentException($"import: no file '{args[1]}'.");
 
         await using var database = await DatabaseLocation.OpenAsync(options, ConsoleLog.Create());

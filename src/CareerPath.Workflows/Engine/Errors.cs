@@ -22,3 +22,19 @@ public sealed class WorkflowInputException(string message, string? ruleId = null
 }
 
 public sealed class WorkflowNotFoundException(string what) : Exception($"{what} introuvable.");
+
+/// <summary>
+/// How an error message quotes what the user sent: as is when it is short plain text, which helps
+/// find the cell to fix; otherwise not at all, so that no message carries someone's markup or a
+/// megabyte of input to whatever displays it.
+/// </summary>
+public static class InputEcho
+{
+    public static string Quote(string? value) => IsPlain(value) ? $"« {value!.Trim()} »" : "(valeur non reproduite)";
+
+    public static bool IsPlain(string? value)
+    {
+        var text = value?.Trim() ?? "";
+        return text.Length is > 0 and <= 60 && text.All(c => !char.IsControl(c) && c is not ('<' or '>' or '"' or '&' or '`' or '='));
+    }
+}

@@ -18,9 +18,12 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
     {
         var from = engine.Definitions.Get(definitionId, fromVersion);
         var to = engine.Definitions.Get(definitionId, toVersion);
+        var unknownSources = stateMap.Keys.Where(s => !from.States.Contains(s)).ToList();
+        if (unknownSources.Count > 0)
+            throw new WorkflowInputException($"États inconnus de {definitionId} v{fromVersion} : {string.Join(", ", unknownSources.Select(InputEcho.Quote))}.");
         var unknownTargets = stateMap.Values.Where(s => !to.States.Contains(s)).Distinct().ToList();
         if (unknownTargets.Count > 0)
-            throw new WorkflowInputException($"États inconnus de {definitionId} v{toVersion} : {string.Join(", ", unknownTargets)}.");
+            throw new WorkflowInputException($"États inconnus de {definitionId} v{toVersion} : {string.Join(", ", unknownTargets.Select(InputEcho.Quote))}.");
 
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);

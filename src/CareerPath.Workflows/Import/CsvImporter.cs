@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Engine;
 using System.Globalization;
 using System.Text.Unicode;
 using CareerPath.Domain.Model;
@@ -251,15 +252,24 @@ public sealed class CsvImporter(ReferenceData records)
             if (!HasError(column)) _errors.Add(new ImportError(row.Line, column, message));
         }
 
-        public string? Text(string column) =>
-            row.Cells.TryGetValue(column, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        public string? Text(string column)
+        {
+            if (!row.Cells.TryGetValue(column, out var value) || string.IsNullOrWhiteSpace(value)) return null;
+            // A control character (NUL, escape sequences…) is never data here, and PostgreSQL refuses NUL.
+            if (value.Any(char.IsControl))
+            {
+                Fail(column, "Caractères de contrôle interdits dans cette cellule.");
+                return null;
+            }
+            return value.Trim();
+        }
 
         public DateOnly? Date(string column)
         {
             var text = Text(column);
             if (text is null) return null;
             if (DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-            Fail(column, $"Date invalide « {text} » : attendu une date qui existe, au format AAAA-MM-JJ ou JJ/MM/AAAA.");
+            Fail(column, $"Date invalide {InputEcho.Quote(text)} : attendu une date qui existe, au format AAAA-MM-JJ ou JJ/MM/AAAA.");
             return null;
         }
 
@@ -272,7 +282,7 @@ public sealed class CsvImporter(ReferenceData records)
                 case "true" or "oui" or "1": return true;
                 case "false" or "non" or "0": return false;
                 default:
-                    Fail(column, $"Valeur invalide « {text} » : attendu true, false, oui, non, 1 ou 0.");
+                    Fail(column, $"Valeur invalide {InputEcho.Quote(text)} : attendu true, false, oui, non, 1 ou 0.");
                     return null;
             }
         }
@@ -284,7 +294,7 @@ public sealed class CsvImporter(ReferenceData records)
             // By name only: a number would be a silent guess at an enum's order.
             var name = System.Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, text, StringComparison.OrdinalIgnoreCase));
             if (name is not null) return System.Enum.Parse<T>(name);
-            Fail(column, $"Valeur inconnue « {text} » : attendu {string.Join(", ", System.Enum.GetNames<T>())}.");
+            Fail(column, $"Valeur inconnue {InputEcho.Quote(text)} : attendu {string.Join(", ", System.Enum.GetNames<T>())}.");
             return null;
         }
 
@@ -296,7 +306,7 @@ public sealed class CsvImporter(ReferenceData records)
             var compact = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
             if (!compact.Contains('.')) compact = compact.Replace(',', '.');
             if (decimal.TryParse(compact, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)) return amount;
-            Fail(column, $"Montant invalide « {text} » : attendu un nombre d'euros, par exemple 5000 ou 5000,50.");
+            Fail(column, $"Montant invalide {InputEcho.Quote(text)} : attendu un nombre d'euros, par exemple 5000 ou 5000,50.");
             return null;
         }
     }
@@ -379,7 +389,7 @@ public sealed class CsvImporter(ReferenceData records)
         {
             var column = columns.FirstOrDefault(c => string.Equals(c.Name, header[i], StringComparison.OrdinalIgnoreCase));
             if (column is null)
-                errors.Add(new ImportError(1, header[i], $"Colonne inconnue « {header[i]} » : les colonnes possibles sont {expected}."));
+                errors.Add(new ImportError(1, InputEcho.IsPlain(header[i]) ? header[i] : $"colonne {i + 1}", $"Colonne inconnue {InputEcho.Quote(header[i])} : les colonnes possibles sont {expected}."));
             else if (!indexes.TryAdd(column.Name, i))
                 errors.Add(new ImportError(1, column.Name, $"La colonne « {column.Name} » figure deux fois."));
         }

@@ -540,6 +540,11 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
                 Add(field, $"{label} dépasse {maxLength} caractères ({text.Length}).");
                 return null;
             }
+            if (text.Any(char.IsControl))
+            {
+                Add(field, $"{label} contient des caractères de contrôle.");
+                return null;
+            }
             return text;
         }
 
@@ -548,7 +553,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
             var text = Text(field, value, label, MaxEmailLength, required);
             if (text is not null && !EmailPattern().IsMatch(text))
             {
-                Add(field, $"{label} n'est pas une adresse e-mail valide : « {text} ».");
+                Add(field, $"{label} n'est pas une adresse e-mail valide : {InputEcho.Quote(text)}.");
                 return null;
             }
             return text;
@@ -559,7 +564,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
             if (IsBlank(value)) return null;
             var siret = NormaliseSiret(value!);
             if (SiretPattern().IsMatch(siret)) return siret;
-            Add(field, $"Le SIRET doit compter exactement 14 chiffres : « {value!.Trim()} ».");
+            Add(field, $"Le SIRET doit compter exactement 14 chiffres : {InputEcho.Quote(value)}.");
             return null;
         }
 

@@ -1,5 +1,7 @@
-using System.Net.Http.Headers;
 using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
 
 namespace CareerPath.Server.Tests.Api;
 
@@ -135,6 +137,34 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
             foreach (var personal in DataSet.PersonalStrings.Concat([_host.Data.AdvisorA.ToString(), _host.Data.AdvisorB.ToString()]))
                 Assert.False(body.Contains(personal, StringComparison.OrdinalIgnoreCase), $"{where} sent '{personal}' to a union auditor");
     }
+
+    /// <summary>Anonymous on purpose: sign-in, the secret-URL calendar, health, and the API's own description.</summary>
+    static readonly string[] Anonymous = ["POST /api/auth/login", "GET /api/auth/proconnect", "GET /calendar/{}.ics", "GET /health", "GET /openapi/{}.json", "GET /scalar/{}"];
+
+    [Fact]
+    public void Every_endpoint_names_its_policy_and_is_in_the_matrix()
+    {
+        var endpoints = ((IEndpointRouteBuilder)_host.App).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Key: $"{m} {Normalise(e.RoutePattern.RawText!)}", Endpoint: e)))
+            .ToList();
+        // The import rows name their kind in the path: /api/imports/{kind}.
+        var inMatrix = Rows.Select(r => $"{r.Method} {Normalise(r.Path.StartsWith("/api/imports/") ? "/api/imports/{kind}" : r.Path.Split('?')[0])}").ToHashSet();
+        Assert.True(endpoints.Count > 50, $"{endpoints.Count} endpoints");
+        foreach (var (key, endpoint) in endpoints)
+        {
+            if (Anonymous.Contains(key) || key.StartsWith("GET /scalar"))
+            {
+                // Public on purpose: either marked anonymous, or asking for nothing.
+                Assert.True(endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null || !endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(), key);
+                continue;
+            }
+            Assert.True(endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is not null), $"{key} names no policy");
+            Assert.Null(endpoint.Metadata.GetMetadata<IAllowAnonymous>());
+            Assert.True(inMatrix.Contains(key), $"{key} is missing from the authorization matrix");
+        }
+    }
+
+    static string Normalise(string pattern) => Regex.Replace(pattern.TrimEnd('/'), @"\{[^}]*\}", "{}");
 
     static string Trim(string body) => body.Length > 300 ? body[..300] + "…" : body;
 
