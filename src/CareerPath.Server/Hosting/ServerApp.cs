@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using CareerPath.Server.Api;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Notifications;
@@ -32,6 +33,9 @@ public static class ServerApp
             if (accounts is not null) Console.WriteLine(accounts);
         }
 
+        // The keys that protect sign-in cookies live with the data: a restart keeps people signed in.
+        if (database.Embedded is { } embedded && builder.Configuration["CareerPath:KeysFolder"] is null)
+            builder.Configuration["CareerPath:KeysFolder"] = Path.Combine(embedded.DataDirectory, "keys");
         var pickup = builder.Configuration["CareerPath:PickupFolder"]
             ?? Path.Combine(database.Embedded?.DataDirectory ?? Path.Combine(Path.GetTempPath(), "careerpath"), "mail");
         var app = Build(builder, database.ConnectionString, pickup);
@@ -62,6 +66,9 @@ public static class ServerApp
         var jobs = builder.Configuration.GetValue("CareerPath:Jobs:Enabled", true);
         builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder, jobs);
         builder.Services.AddCareerPathApi(builder.Configuration);
+        // Several nodes behind one address must share this folder (or another key store) to read each other's cookies.
+        if (builder.Configuration["CareerPath:KeysFolder"] is { Length: > 0 } keys)
+            builder.Services.AddDataProtection().SetApplicationName("CareerPath").PersistKeysToFileSystem(new DirectoryInfo(keys));
         builder.Services.AddHealthChecks()
             .AddNpgSql(connectionString, name: "postgresql")
             .AddCheck<HangfireHealthCheck>("hangfire");
