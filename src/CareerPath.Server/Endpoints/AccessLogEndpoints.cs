@@ -10,20 +10,21 @@ public static class AccessLogEndpoints
     {
         var group = api.MapGroup("/access-log").WithTags("Administration").RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/", async (DateOnly? from, DateOnly? to, int? limit, AccessLog log, TimeProvider time, CancellationToken ct) =>
+        group.MapGet("/", async (DateOnly? from, DateOnly? to, int? limit, Guid? subjectId, AccessLog log, TimeProvider time, CancellationToken ct) =>
         {
             var (range, problem) = Range(from, to, limit, time);
-            return problem ?? Results.Ok(await log.ReadAsync(range.From, range.To, range.Limit, ct));
+            return problem ?? Results.Ok(await log.ReadAsync(range.From, range.To, range.Limit, subjectId, ct));
         });
 
-        group.MapGet("/export.csv", async (DateOnly? from, DateOnly? to, AccessLog log, TimeProvider time, CancellationToken ct) =>
+        group.MapGet("/export.csv", async (DateOnly? from, DateOnly? to, Guid? subjectId, AccessLog log, TimeProvider time, CancellationToken ct) =>
         {
             var (range, problem) = Range(from, to, 1_000_000, time);
             if (problem is not null) return problem;
-            var entries = await log.ReadAsync(range.From, range.To, range.Limit, ct);
-            return Csv.File(["seq", "at", "userId", "userRole", "action", "subjectKind", "subjectId", "records"], entries.Select(e => new[]
+            var entries = await log.ReadAsync(range.From, range.To, range.Limit, subjectId, ct);
+            return Csv.File(["seq", "at", "userId", "userRole", "action", "subjectKind", "subjectId", "records", "subjectIds"], entries.Select(e => new[]
             {
                 e.Seq.ToString(), e.At.ToString("O"), e.UserId?.ToString(), e.UserRole, e.Action, e.SubjectKind, e.SubjectId?.ToString(), e.Records.ToString(),
+                e.SubjectIds is null ? "" : string.Join(' ', e.SubjectIds),
             }), "journal-des-acces.csv");
         });
     }

@@ -38,7 +38,7 @@ public static class AdvisorEndpoints
                 scope = caller.StructureFilter ?? [],
                 structureId,
             })).ToList();
-            await log.RecordAsync(caller, "advisors.list", "advisor", null, list.Count, ct);
+            await log.RecordAsync(caller, "advisors.list", "advisor", null, list.Count, ct, list.Select(a => a.Id).ToList());
             return Results.Ok(list);
         }).RequireAuthorization(Policies.PersonalRecords);
 
@@ -53,8 +53,9 @@ public static class AdvisorEndpoints
             if (row is null) return Problems.NotFound();
             var contracts = (await conn.QueryAsync<Guid>("""
                 SELECT subject_id FROM workflow_instance
-                 WHERE definition_id = 'advisor-contract' AND data->'advisor'->>'id' = @text ORDER BY created_at
-                """, new { text = id.ToString() })).ToList();
+                 WHERE definition_id = 'advisor-contract' AND data->'advisor'->>'id' = @text
+                   AND (@all OR structure_id = ANY(@scope)) ORDER BY created_at
+                """, new { text = id.ToString(), all = caller.IsAdmin || caller.IsAdvisor, scope = caller.StructureFilter ?? [] })).ToList();
             await log.RecordAsync(caller, "advisors.read", "advisor", id, 1, ct);
             return Results.Ok(new AdvisorView(row.Id, row.FullName, row.WorkEmail, row.StructureId, row.Disability, contracts));
         }).RequireAuthorization(Policies.PersonalRecords);

@@ -16,6 +16,7 @@ public sealed record TokenView(Guid Id, string Name, DateTimeOffset CreatedAt, D
 public static class AuthEndpoints
 {
     const string Failed = "Identifiants invalides, ou compte verrouillé temporairement après trop d'échecs.";
+    const int DefaultTokenDays = 90;
 
     public static void MapAuth(this RouteGroupBuilder api)
     {
@@ -43,9 +44,14 @@ public static class AuthEndpoints
 
         auth.MapPost("/tokens", async (NewToken body, Accounts accounts, TimeProvider time, HttpContext http, CancellationToken ct) =>
         {
+            // A token is made by a person who signed in, never by another token: a leaked token cannot
+            // breed a longer-lived one that outlives its revocation.
+            if (http.User.Identity?.AuthenticationType != Authentication.Cookie)
+                return TypedResults.Problem("Un jeton d'API se crée après une connexion par mot de passe (ou ProConnect), pas avec un autre jeton.",
+                    statusCode: 403, title: "Accès refusé", extensions: new Dictionary<string, object?> { ["fr"] = true });
             var check = new Check().Text("name", body.Name, 100).Range("expiresInDays", body.ExpiresInDays, 1, 366, required: false);
             if (!check.Ok) return check.Problem();
-            var expires = body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : (DateTimeOffset?)null;
+            var expires = time.GetUtcNow().AddDays(body.ExpiresInDays ?? DefaultTokenDays);
             var (id, token) = await accounts.CreateTokenAsync(http.Caller().UserId, body.Name!, expires, ct);
             return Results.Ok(new TokenCreated(id, body.Name!, token, expires));
         }).RequireAuthorization(Policies.Authenticated);

@@ -68,7 +68,7 @@ public static class CalendarEndpoints
             if (!caller.IsHr) return Problems.NotFound();
             var today = WorkflowEngine.ParisDate(time.GetUtcNow());
             var deadlines = await DeadlineEndpoints.ReadAsync(db, caller, new DeadlineFilter(null, today.AddDays(-30), today.AddYears(1), null, null), today, ct);
-            await log.RecordAsync(caller, "calendar.read", "deadline", null, deadlines.Count, ct);
+            await log.RecordAsync(caller, "calendar.read", "advisor", null, deadlines.Count, ct, DeadlineEndpoints.Advisors(deadlines));
             return Results.Text(Render(deadlines, time), "text/calendar; charset=utf-8");
         }).AllowAnonymous().WithTags("Calendrier").ExcludeFromDescription();
     }

@@ -43,7 +43,7 @@ public static class ContractEndpoints
                 all = caller.IsAdmin || caller.IsAdvisor, scope = caller.StructureFilter ?? [], self = caller.IsAdvisor ? caller.AdvisorId?.ToString() : null,
                 structureId, advisor = advisorId?.ToString(),
             })).Select(r => View(r.Id, r.State, r.Data)).ToList();
-            await log.RecordAsync(caller, "contracts.list", "contract", null, rows.Count, ct);
+            await log.RecordAsync(caller, "contracts.list", "advisor", null, rows.Count, ct, rows.Select(r => r.AdvisorId).ToList());
             return Results.Ok(rows);
         }).RequireAuthorization(Policies.PersonalRecords);
 
@@ -53,7 +53,7 @@ public static class ContractEndpoints
             var found = await Common.FindContractAsync(db, id, ct);
             if (found is null || !MaySee(caller, found)) return Problems.NotFound();
             var row = (await engine.GetAsync(found.InstanceId, ct))!;
-            await log.RecordAsync(caller, "contracts.read", "contract", id, 1, ct);
+            await log.RecordAsync(caller, "contracts.read", "contract", id, 1, ct, [found.AdvisorId]);
             return Results.Ok(View(row.Id, row.State, row.Data));
         }).RequireAuthorization(Policies.PersonalRecords);
 
@@ -134,6 +134,8 @@ public static class ContractEndpoints
         var found = await Common.FindContractAsync(db, contractId, ct);
         if (found is null || !(staffOnly ? caller.MaySeeStructure(found.StructureId) : MaySee(caller, found))) return Problems.NotFound();
         foreach (var key in payload.Where(p => p.Value is null).Select(p => p.Key).ToList()) payload.Remove(key);
+        if (http.Request.Headers["Idempotency-Key"].ToString().Length > 200)
+            return Problems.BadRequest("L'en-tête Idempotency-Key compte 200 caractères au plus.");
         var result = await engine.SignalAsync(new SignalRequest(found.InstanceId, trigger.ToString(), payload, caller.Actor, http.IdempotencyKey()), ct);
         return Results.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
     }

@@ -43,7 +43,7 @@ public static class DeadlineEndpoints
             if (problem is not null) return problem;
             var caller = http.Caller();
             var list = await ReadAsync(db, caller, filter!, WorkflowEngine.ParisDate(time.GetUtcNow()), ct);
-            await log.RecordAsync(caller, "deadlines.list", "deadline", structureId, list.Count, ct);
+            await log.RecordAsync(caller, "deadlines.list", "advisor", null, list.Count, ct, Advisors(list));
             return Results.Ok(list);
         }).RequireAuthorization(Policies.PersonalRecords);
 
@@ -54,12 +54,14 @@ public static class DeadlineEndpoints
             if (problem is not null) return problem;
             var caller = http.Caller();
             var list = await ReadAsync(db, caller, filter!, WorkflowEngine.ParisDate(time.GetUtcNow()), ct);
-            await log.RecordAsync(caller, "deadlines.export", "deadline", structureId, list.Count, ct);
+            await log.RecordAsync(caller, "deadlines.export", "advisor", null, list.Count, ct, Advisors(list));
             return Csv.File(["dueOn", "overdue", "kind", "label", "advisorName", "definitionId", "subjectId", "structureId", "source"],
                 list.Select(d => new[] { Csv.Iso(d.DueOn), d.Overdue ? "true" : "false", d.Kind, d.Label, d.AdvisorName, d.DefinitionId,
                     d.SubjectId.ToString(), d.StructureId?.ToString(), d.Source }), "echeances.csv");
         }).RequireAuthorization(Policies.PersonalRecords);
     }
+
+    internal static List<Guid> Advisors(IEnumerable<DeadlineView> list) => list.Where(d => d.AdvisorId is not null).Select(d => d.AdvisorId!.Value).Distinct().ToList();
 
     static (DeadlineFilter?, IResult?) Filter(Guid? structureId, DateOnly? from, DateOnly? to, string? kind, bool? overdue, TimeProvider time)
     {

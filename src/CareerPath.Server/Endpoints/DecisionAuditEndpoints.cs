@@ -9,12 +9,14 @@ public sealed record AuditEntryView(long Seq, DateTimeOffset At, string ActorRol
 
 /// <summary>
 /// The hash-chained decision log, for union auditors and administrators. An auditor sees each entry
-/// with pseudonyms in place of the ids (the hashes are of the stored text, so they check the chain
-/// through the verification endpoint); decisions carry no name nor free text to begin with.
+/// with pseudonyms in place of the advisor and contract ids, no structure, and months for days (the
+/// hashes are of the stored text, so they check the chain through the verification endpoint);
+/// decisions carry no name nor free text to begin with.
 /// </summary>
 public static class DecisionAuditEndpoints
 {
-    static readonly (string Field, char Prefix)[] Ids = [("advisorId", 'A'), ("contractId", 'C'), ("structureId", 'S')];
+    static readonly (string Field, char Prefix)[] Ids = [("advisorId", 'A'), ("contractId", 'C')];
+    static readonly string[] Dates = ["decidedOn", "notifiedOn", "noticeDeadline", "newEnd"];
 
     public static void MapDecisionAudit(this RouteGroupBuilder api)
     {
@@ -25,13 +27,21 @@ public static class DecisionAuditEndpoints
             var caller = http.Caller();
             var entries = await DecisionAuditLog.ReadAsync(db, ct);
             var p = await pseudonyms.ForRequestAsync(ct);
-            await log.RecordAsync(caller, "audit.decisions", "decision", null, entries.Count, ct);
+            var advisors = entries.Select(e => JsonNode.Parse(e.Details)?["advisorId"]?.GetValue<string>()).Select(a => Guid.TryParse(a, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList();
+            await log.RecordAsync(caller, "audit.decisions", "advisor", null, entries.Count, ct, advisors);
             return Results.Ok(entries.Select(e =>
             {
                 var details = JsonNode.Parse(e.Details);
                 if (!caller.IsAdmin && details is JsonObject o)
+                {
+                    // For a union: who is pseudonymised, the employer is left out (one decision in a small
+                    // structure is one person) and days become months.
                     foreach (var (field, prefix) in Ids)
                         if (o[field]?.GetValue<string>() is { } text && Guid.TryParse(text, out var id)) o[field] = p(prefix, id);
+                    o.Remove("structureId");
+                    foreach (var field in Dates)
+                        if (o[field]?.GetValue<string>() is { Length: 10 } day) o[field] = day[..7];
+                }
                 // The stored actor is a role already; only the role part is ever shown.
                 return new AuditEntryView(e.Seq, e.At, WorkflowEngine.ActorRole(e.Actor), e.Kind, details, e.PrevHash, e.Hash);
             }));

@@ -64,8 +64,13 @@ public static class InstanceEndpoints
             return Results.Ok(journal);
         });
 
-        admin.MapGet("/incidents", async (bool? all, NpgsqlDataSource db, CancellationToken ct) =>
-            Results.Ok(await Incidents.ListAsync(db, openOnly: all != true, ct)));
+        admin.MapGet("/incidents", async (bool? all, NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
+        {
+            // Error texts can hold an address (a refused recipient): logged as a read of personal data.
+            var incidents = await Incidents.ListAsync(db, openOnly: all != true, ct);
+            await log.RecordAsync(http.Caller(), "incidents.list", "incident", null, incidents.Count, ct);
+            return Results.Ok(incidents);
+        });
 
         admin.MapPost("/incidents/{id:guid}/retry", async (Guid id, NpgsqlDataSource db, TimeProvider time, HttpContext http, CancellationToken ct) =>
         {

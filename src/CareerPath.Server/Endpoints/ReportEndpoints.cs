@@ -7,8 +7,8 @@ using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Server.Endpoints;
 
-/// <summary>One contract's outcome, pseudonymised: no name, no e-mail, no free text, no structure, no exact date.</summary>
-public sealed record OutcomeRecord(string Advisor, string Contract, string ContractType, int? EndYear, string? Decision, bool DecisionLate,
+/// <summary>One contract's outcome: no name, no e-mail, no free text, no exact date.</summary>
+public sealed record OutcomeRecord(Guid AdvisorId, Guid ContractId, string ContractType, int? EndYear, string? Decision, bool DecisionLate,
     bool NoticeDeadlineMissed, bool EarlyEnd, bool TrialFailed, bool TrainingCompleted, bool Certified, string? Outcome6, string? Outcome12);
 
 /// <summary>A count of distinct advisors; null when 1 to 4 people (suppressed, so that nobody can be singled out).</summary>
@@ -18,8 +18,8 @@ public sealed record OutcomesReport(int SuppressionThreshold, IReadOnlyList<Repo
 
 /// <summary>
 /// What became of advisors: decisions, notice kept or missed, trainings, early ends, 6- and 12-month
-/// outcomes. The same pseudonymised report for every role that may read it (auditors see all
-/// structures, HR managers theirs); cells of fewer than 5 people are suppressed.
+/// outcomes, as counts of people. The same report for every role that may read it (auditors see all
+/// structures, HR managers theirs), with the cells that could single someone out suppressed.
 /// </summary>
 public static class ReportEndpoints
 {
@@ -29,7 +29,7 @@ public static class ReportEndpoints
     {
         var group = api.MapGroup("/reports/outcomes").WithTags("Rapports").RequireAuthorization(Policies.Reports);
 
-        group.MapGet("/", async (NpgsqlDataSource db, Pseudonyms pseudonyms, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/", async (NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
             var facts = await FactsAsync(db, caller, ct);
@@ -48,15 +48,16 @@ public static class ReportEndpoints
             })), "rapport-devenir.csv");
         });
 
-        group.MapGet("/records", async (NpgsqlDataSource db, Pseudonyms pseudonyms, AccessLog log, HttpContext http, CancellationToken ct) =>
+        // One row per contract: for HR managers (their structures) and administrators only. Rows, even
+        // pseudonymised, single out whoever is alone in a small group: a union auditor gets the counts.
+        api.MapGet("/reports/outcomes/records", async (NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
             var facts = await FactsAsync(db, caller, ct);
-            var p = await pseudonyms.ForRequestAsync(ct);
-            await log.RecordAsync(caller, "reports.outcomes.records", "report", null, facts.Count, ct);
-            return Results.Ok(facts.Select(f => new OutcomeRecord(p('A', f.AdvisorId), p('C', f.ContractId), f.ContractType, f.EndYear, f.Decision,
+            await log.RecordAsync(caller, "reports.outcomes.records", "advisor", null, facts.Count, ct, facts.Select(f => f.AdvisorId).Distinct().ToArray());
+            return Results.Ok(facts.Select(f => new OutcomeRecord(f.AdvisorId, f.ContractId, f.ContractType, f.EndYear, f.Decision,
                 f.DecisionLate, f.NoticeMissed, f.EarlyEnd, f.TrialFailed, f.TrainingCompleted, f.Certified, f.Outcome6, f.Outcome12)));
-        });
+        }).WithTags("Rapports").RequireAuthorization(Policies.Staff);
     }
 
     sealed record Fact(Guid AdvisorId, Guid ContractId, string StructureKind, string Regime, string ContractType, int? EndYear, string? Decision,
@@ -82,16 +83,9 @@ public static class ReportEndpoints
         }).ToList();
     }
 
-    static OutcomesReport Aggregate(IReadOnlyList<Fact> facts)
-    {
-        var groups = new List<ReportGroup> { Group("ensemble", "tous", facts) };
-        groups.AddRange(facts.GroupBy(f => f.StructureKind).OrderBy(g => g.Key).Select(g => Group("typeDeStructure", g.Key, g.ToList())));
-        groups.AddRange(facts.GroupBy(f => f.Regime).OrderBy(g => g.Key).Select(g => Group("regime", g.Key, g.ToList())));
-        groups.AddRange(facts.GroupBy(f => f.ContractType).OrderBy(g => g.Key).Select(g => Group("typeDeContrat", g.Key, g.ToList())));
-        return new OutcomesReport(Threshold, groups);
-    }
+    static readonly (string Name, Func<Fact, bool> Test)[] Measures = BuildMeasures();
 
-    static ReportGroup Group(string dimension, string value, IReadOnlyList<Fact> facts)
+    static (string, Func<Fact, bool>)[] BuildMeasures()
     {
         var measures = new List<(string, Func<Fact, bool>)>
         {
@@ -111,14 +105,37 @@ public static class ReportEndpoints
             measures.Add(($"situation6Mois.{kind}", f => f.Outcome6 == kind));
             measures.Add(($"situation12Mois.{kind}", f => f.Outcome12 == kind));
         }
-        var total = facts.Select(f => f.AdvisorId).Distinct().Count();
-        var cells = measures.Select(m =>
-        {
-            var n = facts.Where(m.Item2).Select(f => f.AdvisorId).Distinct().Count();
-            // A small group hides every cell: its complement would reveal the small ones.
-            var suppressed = (n is > 0 and < Threshold) || (total < Threshold && n > 0);
-            return new Cell(m.Item1, suppressed ? null : n, suppressed);
-        }).ToList();
-        return new ReportGroup(dimension, value, cells);
+        return [.. measures];
     }
+
+    /// <summary>
+    /// Counts of distinct advisors per group and measure, with the cells that could single someone out
+    /// hidden: a count of 1 to 4, a count 1 to 4 short of its group's size (its complement), every cell
+    /// of a group under 5 people; then, in each dimension, a second cell beside a lone hidden one, so that
+    /// the overall figure minus the shown groups does not give the hidden one back.
+    /// </summary>
+    static OutcomesReport Aggregate(IReadOnlyList<Fact> facts)
+    {
+        var groups = new List<(string Dimension, string Value, int[] Counts)> { ("ensemble", "tous", Count(facts)) };
+        foreach (var (dimension, key) in new (string, Func<Fact, string>)[] { ("typeDeStructure", f => f.StructureKind), ("regime", f => f.Regime), ("typeDeContrat", f => f.ContractType) })
+            groups.AddRange(facts.GroupBy(key).OrderBy(g => g.Key).Select(g => (dimension, g.Key, Count(g.ToList()))));
+
+        var hidden = groups.Select(g => g.Counts.Select(n => Small(n, g.Counts[0])).ToArray()).ToList();
+        for (var m = 0; m < Measures.Length; m++)
+            foreach (var dimension in groups.Skip(1).Select(g => g.Dimension).Distinct())
+            {
+                var members = Enumerable.Range(0, groups.Count).Where(i => groups[i].Dimension == dimension).ToList();
+                if (members.Count(i => hidden[i][m]) != 1 || hidden[0][m]) continue;
+                var partner = members.Where(i => !hidden[i][m] && groups[i].Counts[m] > 0).OrderBy(i => groups[i].Counts[m]).Cast<int?>().FirstOrDefault();
+                hidden[partner ?? 0][m] = true;
+            }
+
+        return new OutcomesReport(Threshold, groups.Select((g, i) => new ReportGroup(g.Dimension, g.Value,
+            Measures.Select((measure, m) => new Cell(measure.Name, hidden[i][m] ? null : g.Counts[m], hidden[i][m])).ToList())).ToList());
+    }
+
+    static bool Small(int n, int total) => (n is > 0 and < Threshold) || (total - n is > 0 and < Threshold) || (total < Threshold && n > 0);
+
+    static int[] Count(IReadOnlyList<Fact> facts) =>
+        Measures.Select(m => facts.Where(m.Test).Select(f => f.AdvisorId).Distinct().Count()).ToArray();
 }

@@ -22,6 +22,7 @@ public sealed record TaskView
     public Guid InstanceId { get; init; }
     public Guid SubjectId { get; init; }
     public Guid? StructureId { get; init; }
+    public Guid? AdvisorId { get; init; }
 }
 
 /// <summary>What completes a task: a note for a review, a decision, a follow-up outcome, or the training dates.</summary>
@@ -42,12 +43,13 @@ public static class TaskEndpoints
             var tasks = caller.IsAdvisor ? [] : (await conn.QueryAsync<TaskView>("""
                 SELECT id, kind, title, assignee_role AS AssigneeRole, due_on AS DueOn, escalation_on AS EscalationOn, opened_at AS OpenedAt,
                        instance_id AS InstanceId, (SELECT subject_id FROM workflow_instance i WHERE i.id = t.instance_id) AS SubjectId,
-                       structure_id AS StructureId
+                       structure_id AS StructureId,
+                       (SELECT (i.data->'advisor'->>'id')::uuid FROM workflow_instance i WHERE i.id = t.instance_id) AS AdvisorId
                   FROM human_task t
                  WHERE status = 'Open' AND (@all OR structure_id = ANY(@scope))
                  ORDER BY due_on, id LIMIT 2000
                 """, new { all = caller.IsAdmin, scope = caller.StructureFilter ?? [] })).ToList();
-            await log.RecordAsync(caller, "tasks.list", "task", null, tasks.Count, ct);
+            await log.RecordAsync(caller, "tasks.list", "advisor", null, tasks.Count, ct, tasks.Where(t => t.AdvisorId is not null).Select(t => t.AdvisorId!.Value).ToList());
             return Results.Ok(tasks);
         }).RequireAuthorization(Policies.PersonalRecords);
 

@@ -22,10 +22,12 @@ public static class TimelineEndpoints
             if (!caller.MaySeeAdvisor(id, await Common.AdvisorStructuresAsync(db, id, ct))) return Problems.NotFound();
             List<Guid> instances;
             await using (var conn = await db.OpenConnectionAsync(ct))
+                // The advisor sees all of their contracts; an HR manager those of their structures only.
                 instances = (await conn.QueryAsync<Guid>("""
                     SELECT id FROM workflow_instance
-                     WHERE definition_id = 'advisor-contract' AND data->'advisor'->>'id' = @text ORDER BY created_at
-                    """, new { text = id.ToString() })).ToList();
+                     WHERE definition_id = 'advisor-contract' AND data->'advisor'->>'id' = @text
+                       AND (@all OR structure_id = ANY(@scope)) ORDER BY created_at
+                    """, new { text = id.ToString(), all = caller.IsAdmin || caller.IsAdvisor, scope = caller.StructureFilter ?? [] })).ToList();
             var result = new List<ContractTimeline>();
             foreach (var instanceId in instances)
             {

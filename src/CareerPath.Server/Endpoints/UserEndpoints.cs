@@ -14,12 +14,14 @@ public static class UserEndpoints
     {
         var group = api.MapGroup("/users").WithTags("Administration").RequireAuthorization(Policies.Admin);
 
-        group.MapGet("/", async (NpgsqlDataSource db, CancellationToken ct) =>
+        group.MapGet("/", async (NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             await using var conn = await db.OpenConnectionAsync(ct);
-            return Results.Ok(await conn.QueryAsync<UserView>("""
+            var users = (await conn.QueryAsync<UserView>("""
                 SELECT id, email, display_name AS DisplayName, role, disabled, locked_until AS LockedUntil FROM app_user ORDER BY email
-                """));
+                """)).ToList();
+            await log.RecordAsync(http.Caller(), "users.list", "account", null, users.Count, ct);
+            return Results.Ok(users);
         });
 
         group.MapPost("/", async (NewUser body, Accounts accounts, NpgsqlDataSource db, CancellationToken ct) =>

@@ -13,6 +13,7 @@ public sealed record AccessLogEntry
     public string SubjectKind { get; init; } = "";
     public Guid? SubjectId { get; init; }
     public int Records { get; init; }
+    public Guid[]? SubjectIds { get; init; }
 }
 
 /// <summary>
@@ -22,21 +23,27 @@ public sealed record AccessLogEntry
 /// </summary>
 public sealed class AccessLog(NpgsqlDataSource db, TimeProvider time)
 {
-    public async Task RecordAsync(Caller caller, string action, string subjectKind, Guid? subjectId, int records = 1, CancellationToken ct = default)
+    /// <param name="subjects">For a list, the people (advisor ids) whose data it held.</param>
+    public async Task RecordAsync(Caller caller, string action, string subjectKind, Guid? subjectId, int records = 1, CancellationToken ct = default,
+        IReadOnlyCollection<Guid>? subjects = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync("""
-            INSERT INTO access_log (at, user_id, user_role, action, subject_kind, subject_id, records)
-            VALUES (@now, @UserId, @Role, @action, @subjectKind, @subjectId, @records)
-            """, new { now = time.GetUtcNow(), caller.UserId, caller.Role, action, subjectKind, subjectId, records });
+            INSERT INTO access_log (at, user_id, user_role, action, subject_kind, subject_id, records, subject_ids)
+            VALUES (@now, @UserId, @Role, @action, @subjectKind, @subjectId, @records, @ids)
+            """, new { now = time.GetUtcNow(), caller.UserId, caller.Role, action, subjectKind, subjectId, records, ids = subjects?.Distinct().ToArray() });
     }
 
-    public async Task<IReadOnlyList<AccessLogEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct = default)
+    /// <param name="subject">Only the reads of this record (alone or in a list).</param>
+    public async Task<IReadOnlyList<AccessLogEntry>> ReadAsync(DateTimeOffset from, DateTimeOffset to, int limit, Guid? subject = null, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AccessLogEntry>("""
-            SELECT seq, at, user_id AS UserId, user_role AS UserRole, action, subject_kind AS SubjectKind, subject_id AS SubjectId, records
-              FROM access_log WHERE at >= @from AND at < @to ORDER BY seq LIMIT @limit
-            """, new { from, to, limit })).ToList();
+            SELECT seq, at, user_id AS UserId, user_role AS UserRole, action, subject_kind AS SubjectKind, subject_id AS SubjectId, records,
+                   subject_ids AS SubjectIds
+              FROM access_log
+             WHERE at >= @from AND at < @to AND (@subject::uuid IS NULL OR subject_id = @subject OR subject_ids @> ARRAY[@subject::uuid])
+             ORDER BY seq LIMIT @limit
+            """, new { from, to, limit, subject })).ToList();
     }
 }

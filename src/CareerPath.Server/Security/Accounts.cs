@@ -37,7 +37,10 @@ public sealed class Accounts(NpgsqlDataSource db, TimeProvider time, AccountOpti
     public async Task<(LoginOutcome Outcome, AccountRow? Account)> CheckPasswordAsync(string email, string password, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var account = await conn.QuerySingleOrDefaultAsync<AccountRow>(Select + " WHERE lower(email) = lower(@email)", new { email });
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // The account's row stays locked while its password is checked: parallel guesses at one
+        // account are counted one after the other, so none slips past the limit.
+        var account = await conn.QuerySingleOrDefaultAsync<AccountRow>(Select + " WHERE lower(email) = lower(@email) FOR UPDATE", new { email }, tx);
         var now = time.GetUtcNow();
         if (account is null || account.PasswordHash is null || account.Disabled)
         {
@@ -45,21 +48,26 @@ public sealed class Accounts(NpgsqlDataSource db, TimeProvider time, AccountOpti
             _hasher.VerifyHashedPassword(new AccountRow(), DummyHash, password);
             return (LoginOutcome.Invalid, null);
         }
-        if (account.LockedUntil is { } until && until > now) return (LoginOutcome.LockedOut, null);
-
+        var locked = account.LockedUntil is { } until && until > now;
+        // Always hashed, locked or not: the time taken does not tell a locked account either.
         var result = _hasher.VerifyHashedPassword(account, account.PasswordHash, password);
+        if (locked) return (LoginOutcome.LockedOut, null);
+        // A lock that has run out starts the count again.
+        var failures = account.LockedUntil is null ? account.FailedLogins : 0;
         if (result == PasswordVerificationResult.Failed)
         {
-            // Counted in the database, atomically: parallel guesses cannot slip past the limit.
-            await conn.ExecuteAsync("""
-                UPDATE app_user SET failed_logins = failed_logins + 1,
-                       locked_until = CASE WHEN failed_logins + 1 >= @max THEN @lockedUntil ELSE locked_until END
-                 WHERE id = @id
-                """, new { id = account.Id, max = options.MaxFailedLogins, lockedUntil = now + options.LockoutDuration });
+            failures++;
+            await conn.ExecuteAsync("UPDATE app_user SET failed_logins = @failures, locked_until = @lockedUntil WHERE id = @id", new
+            {
+                id = account.Id, failures,
+                lockedUntil = failures >= options.MaxFailedLogins ? now + options.LockoutDuration : (DateTimeOffset?)null,
+            }, tx);
+            await tx.CommitAsync(ct);
             return (LoginOutcome.Invalid, null);
         }
         var rehash = result == PasswordVerificationResult.SuccessRehashNeeded ? _hasher.HashPassword(account, password) : account.PasswordHash;
-        await conn.ExecuteAsync("UPDATE app_user SET failed_logins = 0, locked_until = NULL, password_hash = @rehash WHERE id = @id", new { id = account.Id, rehash });
+        await conn.ExecuteAsync("UPDATE app_user SET failed_logins = 0, locked_until = NULL, password_hash = @rehash WHERE id = @id", new { id = account.Id, rehash }, tx);
+        await tx.CommitAsync(ct);
         return (LoginOutcome.Success, account);
     }
 

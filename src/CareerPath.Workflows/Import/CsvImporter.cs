@@ -230,7 +230,7 @@ public sealed class CsvImporter(ReferenceData records)
             {
                 var advisor = await ReferenceData.FindAdvisorAsync(conn, tx, email);
                 // An advisor recorded by a structure out of scope is as unknown as one that does not exist.
-                id = advisor is not null && (advisor.StructureId is not { } sid || mayWriteStructure(sid)) ? advisor.Id : null;
+                id = advisor is { StructureId: { } sid } && mayWriteStructure(sid) ? advisor.Id : null;
                 _advisors[key] = id;
             }
             if (id is null) r.Fail(column, AdvisorOutOfScope);

@@ -223,11 +223,21 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         if (check.Failed) return check.Result();
 
         if (await FindAdvisorAsync(conn, tx, workEmail!) is { } existing)
+        {
+            // Recorded by another structure (or by none): nothing about that person is compared or told,
+            // only that the address is taken, which the unique e-mail makes unavoidable.
+            if (existing.StructureId != structureId)
+            {
+                var taken = new Check();
+                taken.Add("workEmail", "Cette adresse est déjà celle d'un conseiller d'une autre structure : voyez avec l'administrateur.");
+                return taken.Result();
+            }
             return new Differences("Ce conseiller")
                 .Compare("structureId", "la structure", existing.StructureId == structureId)
                 .Compare("fullName", "le nom", existing.FullName == fullName)
                 .Compare("hasRecognisedDisability", "la reconnaissance de handicap", existing.HasRecognisedDisability == disabled)
                 .Result(existing.Id);
+        }
 
         return await WriteAsync(tx, "workEmail", async now =>
         {
@@ -256,12 +266,13 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
 
         await LockAsync(conn, tx, Kind.Contract, ct);
         var advisor = advisorId is { } aid ? await LoadAdvisorAsync(conn, tx, aid) : null;
-        if (advisorId is not null && advisor is null) check.Add("advisorId", "Conseiller introuvable.");
         var post = postId is { } pid ? await FindPostAsync(conn, tx, pid) : null;
         if (postId is not null && post is null) check.Add("postId", "Poste introuvable.");
+        // An advisor of another structure (or of none) answers like one that does not exist: a caller who
+        // may write on this post's structure learns nothing of the others'.
+        if (advisorId is not null && (advisor is null || (post is not null && advisor.StructureId != post.StructureId)))
+            check.Add("advisorId", "Conseiller inconnu ou hors de la structure du poste.");
         var structure = post is null ? null : await LoadStructureAsync(conn, tx, post.StructureId);
-        if (advisor?.StructureId is { } advisorStructure && post is not null && advisorStructure != post.StructureId)
-            check.Add("advisorId", "Ce conseiller est rattaché à une autre structure que celle du poste.");
 
         if (structure is not null && type is { } contractType && start is { } from && !check.Has("end"))
         {

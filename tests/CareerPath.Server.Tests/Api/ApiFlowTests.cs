@@ -50,17 +50,77 @@ public sealed class ApiFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parallel_guesses_are_counted_one_by_one_and_cannot_pass_the_lockout()
+    {
+        var client = _host.Anonymous();
+        var guesses = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            client.PostAsync("/api/auth/login", Json($$"""{"email":"rh@asso-b.fr","password":"devinette-{{i}}"}"""))));
+        Assert.All(guesses, g => Assert.Equal(HttpStatusCode.Unauthorized, g.StatusCode));
+        // Five wrong passwords were checked; the other guesses met a locked account and counted for nothing.
+        Assert.Equal(5, (await _host.QueryAsync<int>("SELECT failed_logins FROM app_user WHERE email = 'rh@asso-b.fr'"))[0]);
+        var right = await client.PostAsync("/api/auth/login", Json("""{"email":"rh@asso-b.fr","password":"mot-de-passe-hrB"}"""));
+        Assert.Equal(HttpStatusCode.Unauthorized, right.StatusCode);
+        // When the lock runs out, one more failure does not lock again at once: the count starts over.
+        _host.Clock.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/auth/login", Json("""{"email":"rh@asso-b.fr","password":"encore"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/auth/login", Json("""{"email":"rh@asso-b.fr","password":"mot-de-passe-hrB"}"""))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_hr_manager_learns_nothing_of_another_structures_advisor_by_trying_to_create_them()
+    {
+        async Task<string> Try(bool disability) => await (await _host.As("hrA").PostAsJsonAsync("/api/advisors", new
+        {
+            structureId = _host.Data.StructureA, fullName = "Bruno Petit", workEmail = "bruno.petit@asso-b.fr", hasRecognisedDisability = disability,
+        })).Content.ReadAsStringAsync();
+        var withFlag = await Try(true);
+        Assert.Equal(withFlag, await Try(false));
+        Assert.DoesNotContain("handicap", withFlag);
+        Assert.DoesNotContain("nom", withFlag);
+
+        // A contract for another structure's advisor: the same answer as for an advisor who does not exist.
+        async Task<string> Contract(Guid advisorId) => await (await _host.As("hrA").PostAsJsonAsync("/api/contracts", new
+        {
+            advisorId, postId = _host.Data.SparePostA, type = "Cdd", start = "2026-05-01", end = "2027-04-30",
+        })).Content.ReadAsStringAsync();
+        Assert.Equal(await Contract(Guid.NewGuid()), await Contract(_host.Data.AdvisorB));
+    }
+
+    [Fact]
+    public async Task Lists_hold_only_the_callers_records_and_the_log_says_who_read_whom()
+    {
+        foreach (var url in new[] { "/api/advisors", "/api/contracts", "/api/posts", "/api/structures", "/api/tasks/mine", "/api/deadlines?from=2026-01-01&to=2028-12-31" })
+        {
+            var body = await _host.As("hrA").GetStringAsync(url);
+            Assert.DoesNotContain(_host.Data.StructureB.ToString(), body);
+            Assert.DoesNotContain("Bruno", body);
+        }
+        foreach (var url in new[] { $"/api/advisors?structureId={_host.Data.StructureB}", $"/api/contracts?structureId={_host.Data.StructureB}",
+                     $"/api/posts?structureId={_host.Data.StructureB}", $"/api/deadlines?structureId={_host.Data.StructureB}" })
+            Assert.Equal("[]", await _host.As("hrA").GetStringAsync(url));
+
+        var reads = JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorA}"))!.AsArray();
+        Assert.Contains(reads, r => r!["action"]!.GetValue<string>() == "advisors.list" && r["userId"]!.GetValue<Guid>() == _host.Data.Users["hrA"]);
+        Assert.Contains(reads, r => r!["action"]!.GetValue<string>() == "deadlines.list");
+        Assert.DoesNotContain(JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorB}"))!.AsArray(),
+            r => r!["userId"]!.GetValue<Guid>() == _host.Data.Users["hrA"]);
+    }
+
+    [Fact]
     public async Task A_revoked_token_no_longer_opens_anything()
     {
-        var created = await ApiHost.ReadJsonAsync(await _host.As("hrA").PostAsync("/api/auth/tokens", Json("""{"name":"script"}""")));
+        var created = await ApiHost.ReadJsonAsync(await _host.As("hrA:cookie").PostAsync("/api/auth/tokens", Json("""{"name":"script"}""")));
+        Assert.Equal(ApiHost.Start.AddDays(90), created["expiresAt"]!.GetValue<DateTimeOffset>());
         var client = _host.Anonymous();
         client.DefaultRequestHeaders.Add("X-Api-Key", created["token"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/structures")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await _host.As("hrA").DeleteAsync($"/api/auth/tokens/{created["id"]}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/structures")).StatusCode);
         // Someone else's token id is not found, not revoked.
-        var other = await ApiHost.ReadJsonAsync(await _host.As("hrB").PostAsync("/api/auth/tokens", Json("""{"name":"b"}""")));
+        var other = await ApiHost.ReadJsonAsync(await _host.As("admin:cookie").PostAsync("/api/auth/tokens", Json("""{"name":"b"}""")));
         Assert.Equal(HttpStatusCode.NotFound, (await _host.As("hrA").DeleteAsync($"/api/auth/tokens/{other["id"]}")).StatusCode);
+        // A token cannot make a token.
+        Assert.Equal(HttpStatusCode.Forbidden, (await _host.As("hrA").PostAsync("/api/auth/tokens", Json("""{"name":"c"}"""))).StatusCode);
     }
 
     [Fact]
@@ -119,8 +179,11 @@ public sealed class ApiFlowTests : IAsyncLifetime
         Assert.DoesNotContain("texte libre", log);
         // The administrator sees the ids; the pseudonym is the same in every answer to the auditor.
         Assert.Contains(_host.Data.AdvisorA.ToString(), await _host.As("admin").GetStringAsync("/api/audit/decisions"));
-        var records = await _host.As("auditor").GetStringAsync("/api/reports/outcomes/records");
-        Assert.Contains(entry["details"]!["advisorId"]!.GetValue<string>(), records);
+        // The same pseudonym at every read; no employer, and months rather than days.
+        Assert.Equal(log, await _host.As("auditor").GetStringAsync("/api/audit/decisions"));
+        Assert.Null(entry["details"]!["structureId"]);
+        Assert.Matches(@"^\d{4}-\d{2}$", entry["details"]!["decidedOn"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _host.As("auditor").GetAsync("/api/reports/outcomes/records")).StatusCode);
         Assert.True((await ApiHost.ReadJsonAsync(await _host.As("auditor").GetAsync("/api/audit/decisions/verification")))["intact"]!.GetValue<bool>());
 
         // Two advisors in all: every non-zero cell is under 5 and suppressed; zeros are shown.
@@ -129,7 +192,8 @@ public sealed class ApiFlowTests : IAsyncLifetime
         var advisors = overall.Single(c => c!["measure"]!.GetValue<string>() == "conseillers")!;
         Assert.True(advisors["suppressed"]!.GetValue<bool>());
         Assert.Null(advisors["advisors"]);
-        Assert.Equal(0, overall.Single(c => c!["measure"]!.GetValue<string>() == "cdiOuTitularisation")!["advisors"]!.GetValue<int>());
+        // In a group of two, even a zero tells about both: every cell is hidden.
+        Assert.All(overall, c => Assert.True(c!["suppressed"]!.GetValue<bool>()));
         Assert.Contains("<5", await _host.As("auditor").GetStringAsync("/api/reports/outcomes/export.csv"));
     }
 

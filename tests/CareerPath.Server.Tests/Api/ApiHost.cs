@@ -73,12 +73,16 @@ public sealed class ApiHost : IAsyncDisposable
     /// <summary>A client without credentials.</summary>
     public HttpClient Anonymous() => App.GetTestClient();
 
-    /// <summary>A client with the bearer token of the named account (admin, hrA, hrB, advisorA, advisorB, auditor).</summary>
+    /// <summary>
+    /// A client with the bearer token of the named account (admin, hrA, hrB, advisorA, advisorB, auditor),
+    /// or with its sign-in cookie for "admin:cookie" and "hrA:cookie".
+    /// </summary>
     public HttpClient As(string account)
     {
         if (_clients.TryGetValue(account, out var client)) return client;
         client = App.GetTestClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Data.Tokens[account]);
+        if (account.EndsWith(":cookie")) client.DefaultRequestHeaders.Add("Cookie", Data.Cookies[account[..^":cookie".Length]]);
+        else client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Data.Tokens[account]);
         return _clients[account] = client;
     }
 
@@ -159,6 +163,7 @@ public sealed class DataSet
     public Guid InstanceA { get; init; }
     public Dictionary<string, string> Tokens { get; } = [];
     public Dictionary<string, Guid> Users { get; } = [];
+    public Dictionary<string, string> Cookies { get; } = [];
 
     /// <summary>Every name and e-mail address in the data set: none may reach a union auditor.</summary>
     public static readonly string[] PersonalStrings =
@@ -215,6 +220,12 @@ public sealed class DataSet
         await User("advisorA", "alice.martin@commune-a.fr", Roles.Advisor, [], advisorA);
         await User("advisorB", "bruno.petit@asso-b.fr", Roles.Advisor, [], advisorB);
         await User("auditor", "auditeur@careerpath.test", Roles.Auditor, [], null);
+        // Signed in with a password (a cookie): what creating API tokens requires.
+        foreach (var (key, email, password) in new[] { ("admin", "admin@careerpath.test", "mot-de-passe-admin"), ("hrA", "rh@commune-a.fr", "mot-de-passe-hrA") })
+        {
+            var login = await host.Anonymous().PostAsJsonAsync("/api/auth/login", new { email, password });
+            data.Cookies[key] = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("careerpath=")).Split(';')[0];
+        }
         admin.Dispose();
         return data;
     }

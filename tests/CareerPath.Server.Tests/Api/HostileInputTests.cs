@@ -448,7 +448,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
             },
             new()
             {
-                Name = "POST /api/auth/tokens", Caller = admin,
+                Name = "POST /api/auth/tokens", Caller = "admin:cookie",
                 Fields = [Req("name", Shape.Text, freeText: true), Opt("expiresInDays", Shape.Int)],
                 Next = () => Task.FromResult(("/api/auth/tokens", Obj(new { name = "Jeton hostile", expiresInDays = 30 }))),
                 ReadBack = new() { ["name"] = "SELECT count(*)::int FROM api_token WHERE name = @v" },

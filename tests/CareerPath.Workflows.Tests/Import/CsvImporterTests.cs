@@ -185,7 +185,7 @@ public sealed class CsvImporterTests
         AssertErrors(report, (2, "end"), (4, "end"), (5, "postLabel"), (6, "advisorEmail"));
         Assert.Contains("CDI", report.Errors[0].Message);
         Assert.Contains("18 mois", report.Errors[1].Message);
-        Assert.Contains("autre structure", report.Errors[3].Message);
+        Assert.Contains("inconnu", report.Errors[3].Message);
         Assert.Equal(before, await CountsAsync(h));
     }
 
@@ -361,7 +361,8 @@ public sealed class CsvImporterTests
             Mairie de Guéret,Commune,Public,Camille Martin,pas-une-adresse
             """);
 
-        AssertErrors(report, (5, "hrEmail"));
+        // A line break is no part of a name (control characters are refused): the error is on the row's first line.
+        AssertErrors(report, (2, "name"), (5, "hrEmail"));
         await AssertNothingWrittenAsync(h);
     }
 

@@ -213,8 +213,13 @@ public sealed class ReferenceDataTests
             await h.QueryAsync<(string, bool, Guid?)>("SELECT work_email, has_recognised_disability, structure_id FROM advisor"));
         var same = await records.CreateAdvisorAsync(new NewAdvisor(structure, "Lou Bernard", "Lou.Bernard@Aubenas.example.fr", false), Actor);
         Assert.Equal(new RecordResult(id, false, []), same with { Errors = [] });
-        AssertRefused(await records.CreateAdvisorAsync(new NewAdvisor(other, "Lou Bernard-Petit", "LOU.BERNARD@aubenas.example.fr", true), Actor),
-            "structureId", "fullName", "hasRecognisedDisability");
+        AssertRefused(await records.CreateAdvisorAsync(new NewAdvisor(structure, "Lou Bernard-Petit", "LOU.BERNARD@aubenas.example.fr", true), Actor),
+            "fullName", "hasRecognisedDisability");
+        // From another structure: only that the address is taken, nothing about the person (name, disability).
+        var elsewhere = await records.CreateAdvisorAsync(new NewAdvisor(other, "Lou Bernard-Petit", "LOU.BERNARD@aubenas.example.fr", true), Actor);
+        AssertRefused(elsewhere, "workEmail");
+        Assert.Equal(elsewhere, await records.CreateAdvisorAsync(new NewAdvisor(other, "Lou Bernard", "lou.bernard@aubenas.example.fr", false), Actor) with { Errors = elsewhere.Errors });
+        Assert.DoesNotContain("handicap", elsewhere.Errors[0].Message);
         Assert.Equal(1, await CountAsync(h, "advisor"));
     }
 
@@ -309,11 +314,14 @@ public sealed class ReferenceDataTests
 
         var elsewhere = await records.CreateContractAsync(new NewContract(stranger, post, ContractType.Cdd, D("2026-02-02"), D("2027-02-01")), Actor);
         AssertRefused(elsewhere, "advisorId");
-        Assert.Contains("autre structure", elsewhere.Errors[0].Message);
+        // The same words as for an advisor who does not exist: another structure's people are not revealed.
+        var unknownAdvisor = await records.CreateContractAsync(new NewContract(Guid.NewGuid(), post, ContractType.Cdd, D("2026-02-02"), D("2027-02-01")), Actor);
+        Assert.Equal(unknownAdvisor.Errors, elsewhere.Errors);
+        Assert.Contains("inconnu", elsewhere.Errors[0].Message);
 
         var unknown = await records.CreateContractAsync(new NewContract(Guid.NewGuid(), Guid.NewGuid(), ContractType.Cdd, D("2026-02-02"), D("2027-02-01")), Actor);
         AssertRefused(unknown, "advisorId", "postId");
-        Assert.All(unknown.Errors, e => Assert.Contains("introuvable", e.Message));
+        Assert.Contains("introuvable", unknown.Errors.Single(e => e.Field == "postId").Message);
         AssertRefused(await records.CreateContractAsync(new NewContract(null, null, null, null, null), Actor), "advisorId", "postId", "type", "start");
         AssertRefused(await records.CreateContractAsync(new NewContract(null, post, ContractType.Cdd, D("2026-02-02"), D("2027-02-01")), Actor), "advisorId");
         Assert.Equal(0, await CountAsync(h, "contract"));

@@ -5,6 +5,11 @@
 -- The structure that recorded the advisor: an HR manager sees an advisor before any contract exists.
 ALTER TABLE advisor ADD COLUMN structure_id uuid REFERENCES structure (id);
 CREATE INDEX advisor_structure ON advisor (structure_id);
+-- Advisors recorded before this migration belong to the structure of their latest contract.
+UPDATE advisor a SET structure_id = (
+    SELECT p.structure_id FROM contract c JOIN funded_post p ON p.id = c.post_id
+     WHERE c.advisor_id = a.id ORDER BY c.start_date DESC, c.id LIMIT 1)
+ WHERE a.structure_id IS NULL;
 -- An e-mail address names one advisor whatever its case (imports and the API match it case-insensitively).
 CREATE UNIQUE INDEX advisor_email_lower ON advisor (lower(work_email));
 CREATE UNIQUE INDEX funded_post_label ON funded_post (structure_id, label);
@@ -65,10 +70,13 @@ CREATE TABLE access_log (
     action        text NOT NULL,
     subject_kind  text NOT NULL,
     subject_id    uuid,
-    records       integer NOT NULL DEFAULT 1
+    records       integer NOT NULL DEFAULT 1,
+    -- For a list: every person whose data was in it, so "who read this advisor?" has an answer.
+    subject_ids   uuid[]
 );
 CREATE INDEX access_log_at ON access_log (at);
 CREATE INDEX access_log_subject ON access_log (subject_id) WHERE subject_id IS NOT NULL;
+CREATE INDEX access_log_subjects ON access_log USING gin (subject_ids) WHERE subject_ids IS NOT NULL;
 
 CREATE FUNCTION access_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
