@@ -8,6 +8,7 @@ using CareerPath.Server.Security;
 using CareerPath.Workflows.Import;
 using CareerPath.Workflows.Records;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -110,13 +111,35 @@ public static class ApiSetup
 
     static bool IsApi(HttpContext http) => http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/calendar");
 
-    static string Ip(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "local";
+    /// <summary>The caller's address for limits; IPv6 by /64, the block one subscriber usually holds.</summary>
+    static string Ip(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null) return "local";
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 
     static FixedWindowRateLimiterOptions Window(int permits) => new() { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
 
     /// <summary>The middleware order matters: errors, then who the caller is, then limits per caller, then what they may do.</summary>
     public static void UseCareerPathApi(this WebApplication app)
     {
+        // Behind a reverse proxy (CareerPath:KnownProxies), the client's address and scheme come from
+        // its X-Forwarded-* headers: limits apply per client, and cookies stay Secure over HTTPS.
+        var proxies = app.Configuration["CareerPath:KnownProxies"];
+        if (!string.IsNullOrWhiteSpace(proxies))
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries))
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

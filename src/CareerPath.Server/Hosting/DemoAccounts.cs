@@ -63,8 +63,10 @@ public static class DemoAccounts
         if (dataDirectory is not null)
         {
             var path = Path.Combine(dataDirectory, FileName);
-            await File.WriteAllTextAsync(path, text.ToString());
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            // Created with its final mode: the passwords are never readable by others, not even for a moment.
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using (var file = new StreamWriter(path, new System.Text.UTF8Encoding(false), options)) await file.WriteAsync(text.ToString());
         }
         return text.ToString();
     }

@@ -69,6 +69,9 @@ public static class Authentication
                 o.Events.OnTokenValidated = async context =>
                 {
                     var email = context.Principal?.FindFirstValue(ClaimTypes.Email) ?? context.Principal?.FindFirstValue("email");
+                    // An address the provider has not verified proves nothing (RequireVerifiedEmail=false for a provider that never says).
+                    if (oidc.GetValue("RequireVerifiedEmail", true) && context.Principal?.FindFirstValue("email_verified") is not ("true" or "True"))
+                        email = null;
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<Accounts>();
                     var account = email is null ? null : await accounts.FindByEmailAsync(email);
                     var principal = account is null ? null : await accounts.PrincipalAsync(account.Id, Cookie);
