@@ -9,6 +9,7 @@ namespace CareerPath.Server.Endpoints;
 
 public sealed record TrancheView(int Seq, decimal AmountEur, DateOnly ExpectedOn, DateOnly? ReceivedOn);
 public sealed record ConventionView(Guid Id, string Source, string Wave, decimal AmountEur, DateOnly Start, DateOnly End, IReadOnlyList<TrancheView> Tranches);
+public sealed record TrancheReceipt(Guid? ConventionId, int? Seq, DateOnly? ReceivedOn);
 public sealed record PostView(Guid Id, Guid StructureId, string Label, string? State, Guid? InstanceId, IReadOnlyList<ConventionView> Conventions);
 
 /// <summary>Funded posts and their grant conventions, with the funding workflow's state.</summary>
@@ -39,6 +40,41 @@ public static class PostEndpoints
                 return new Check().Add("structureId", "Structure introuvable, ou hors de votre périmètre.").Problem();
             return StructureEndpoints.Answer(await records.CreatePostAsync(body, caller.Actor, ct), "/api/posts");
         }).RequireAuthorization(Policies.Staff);
+
+        // A new State convention (a 2023 renewal): the post-funding workflow moves its timers to the new end.
+        group.MapPost("/{id:guid}/conventions", async (Guid id, NewConvention body, ReferenceData records, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            if (!caller.MaySeeStructure(await StructureOfAsync(db, id, ct))) return Problems.NotFound();
+            return StructureEndpoints.Answer(await records.RenewConventionAsync(id, body, caller.Actor, ct), $"/api/posts/{id}/conventions");
+        }).RequireAuthorization(Policies.Staff);
+
+        // A tranche of the grant paid: recorded once; the same day again changes nothing.
+        group.MapPost("/{id:guid}/tranches/received", async (Guid id, TrancheReceipt body, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            if (!caller.MaySeeStructure(await StructureOfAsync(db, id, ct))) return Problems.NotFound();
+            var check = new Check().Required("conventionId", body.ConventionId).Range("seq", body.Seq, 1, 100).Date("receivedOn", body.ReceivedOn);
+            if (!check.Ok) return check.Problem();
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var current = await conn.QuerySingleOrDefaultAsync<TrancheRow>("""
+                SELECT t.convention_id AS ConventionId, t.seq, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
+                  FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id
+                 WHERE c.post_id = @id AND t.convention_id = @ConventionId AND t.seq = @Seq
+                """, new { id, body.ConventionId, body.Seq });
+            if (current is null) return check.Add("seq", "Aucune tranche de ce numéro dans cette convention du poste.").Problem();
+            if (current.ReceivedOn is { } already && already != body.ReceivedOn)
+                return Problems.Conflict($"Cette tranche est déjà reçue le {already:yyyy-MM-dd}.");
+            await conn.ExecuteAsync("UPDATE grant_tranche SET received_on = @ReceivedOn WHERE convention_id = @ConventionId AND seq = @Seq",
+                new { body.ReceivedOn, body.ConventionId, body.Seq });
+            return Results.Ok(new TrancheView(current.Seq, current.Amount, current.ExpectedOn, body.ReceivedOn));
+        }).RequireAuthorization(Policies.Staff);
+    }
+
+    static async Task<Guid?> StructureOfAsync(NpgsqlDataSource db, Guid postId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<Guid?>("SELECT structure_id FROM funded_post WHERE id = @postId", new { postId });
     }
 
     static async Task<IReadOnlyList<PostView>> ReadAsync(NpgsqlDataSource db, Guid[]? scope, Guid? structureId, Guid? id, CancellationToken ct)

@@ -75,6 +75,13 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     public Task<Guid> StartAsync(NpgsqlConnection conn, NpgsqlTransaction tx, StartRequest request, CancellationToken ct = default) =>
         StartAsync(conn, tx, request, depth: 0, ct);
 
+    /// <summary>A transition inside the caller's transaction, so that it commits with the caller's other writes.</summary>
+    public async Task<TransitionResult> SignalAsync(NpgsqlConnection conn, NpgsqlTransaction tx, SignalRequest request, CancellationToken ct = default)
+    {
+        var row = await LoadAsync(conn, tx, request.InstanceId, ct) ?? throw new WorkflowNotFoundException($"L'instance {request.InstanceId}");
+        return await ApplyAsync(conn, tx, row, request, depth: 0, ct);
+    }
+
     public async Task<TransitionResult> SignalAsync(SignalRequest request, CancellationToken ct = default)
     {
         try

@@ -30,6 +30,9 @@ public sealed record NewPost(Guid? StructureId, string? Label, ConventionWave? W
 public sealed record NewAdvisor(Guid? StructureId, string? FullName, string? WorkEmail, bool? HasRecognisedDisability);
 
 /// <summary>A contract of an advisor on a post; its legal regime is that of the post's structure.</summary>
+/// <summary>A new State convention for an existing post, from its wave and start (amounts and tranches are the standard ones).</summary>
+public sealed record NewConvention(ConventionWave? Wave, DateOnly? Start);
+
 public sealed record NewContract(Guid? AdvisorId, Guid? PostId, ContractType? Type, DateOnly? Start, DateOnly? End);
 
 /// <summary>
@@ -188,17 +191,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
                 conventions.Add(new GrantConvention(Guid.CreateVersion7(now), FundingSource.DepartementTopUp, standard.Wave, amount,
                     standard.Start, standard.End, [new Tranche(amount, standard.Start)]));
             await conn.ExecuteAsync("INSERT INTO funded_post (id, structure_id, label) VALUES (@id, @sid, @label)", new { id, sid = structure.Id, label }, tx);
-            foreach (var g in conventions)
-            {
-                await conn.ExecuteAsync("""
-                    INSERT INTO grant_convention (id, post_id, source, wave, amount_eur, start_date, end_date)
-                    VALUES (@Id, @post, @source, @wave, @Amount, @Start, @End)
-                    """, new { g.Id, post = id, source = g.Source.ToString(), wave = g.Wave.ToString(), g.Amount, g.Start, g.End }, tx);
-                var seq = 1;
-                foreach (var t in g.Tranches)
-                    await conn.ExecuteAsync("INSERT INTO grant_tranche (convention_id, seq, amount_eur, expected_on) VALUES (@cid, @seq, @Amount, @ExpectedOn)",
-                        new { cid = g.Id, seq = seq++, t.Amount, t.ExpectedOn }, tx);
-            }
+            foreach (var g in conventions) await InsertConventionAsync(conn, tx, id, g);
             // The instance gets the post as stored, so that it matches what every later reader of the tables sees.
             var data = new PostFundingData
             {
@@ -207,6 +200,66 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
             await engine.StartAsync(conn, tx, new StartRequest(PostFundingWorkflow.DefinitionId, id, structure.Id, WorkflowJson.ToObject(data), actor), ct);
             return id;
         }, ct);
+    }
+
+    /// <summary>
+    /// A new State convention for a post (a 2023 renewal, or a new first-wave term): the standard amounts
+    /// and tranches for the employer's regime, written with the post-funding transition that takes it
+    /// into account (and tells the running contract), in one transaction. The same start twice is one convention.
+    /// </summary>
+    public async Task<RecordResult> RenewConventionAsync(Guid postId, NewConvention input, string actor, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var check = new Check();
+        var wave = check.Defined("wave", input.Wave, "La vague de conventionnement");
+        var start = check.Date("start", input.Start, "La date de début de la convention");
+        await LockAsync(conn, tx, Kind.Post, ct);
+        var post = await FindPostAsync(conn, tx, postId);
+        if (post is null) check.Add("postId", "Poste introuvable.");
+        if (check.Failed) return check.Result();
+
+        var stored = await LoadPostAsync(conn, tx, postId);
+        var state = stored.Conventions.Where(c => c.Source == FundingSource.State).ToList();
+        if (state.FirstOrDefault(c => c.Start == start) is { } same)
+            return new Differences("Cette convention").Compare("wave", "la vague", same.Wave == wave).Result(same.Id);
+        if (state.Count > 0 && start <= state.Max(c => c.Start))
+        {
+            check.Add("start", "Une nouvelle convention commence après la dernière convention du poste.");
+            return check.Result();
+        }
+        var instance = await conn.QuerySingleOrDefaultAsync<Guid?>("""
+            SELECT id FROM workflow_instance WHERE definition_id = @def AND subject_id = @postId AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1
+            """, new { def = PostFundingWorkflow.DefinitionId, postId }, tx);
+        if (instance is null)
+        {
+            check.Add("postId", "Le financement de ce poste est clos : pas de nouvelle convention.");
+            return check.Result();
+        }
+        var structure = (await LoadStructureAsync(conn, tx, post!.StructureId))!;
+        var result = await WriteAsync(tx, "start", async now =>
+        {
+            var convention = StandardFunding.StandardConvention(Guid.CreateVersion7(now), wave!.Value, structure.Regime, start!.Value);
+            await InsertConventionAsync(conn, tx, postId, convention);
+            await engine.SignalAsync(conn, tx, new SignalRequest(instance.Value, nameof(PostTrigger.ConventionRenewed),
+                new System.Text.Json.Nodes.JsonObject { ["convention"] = WorkflowJson.ToObject(convention) }, actor), ct);
+            return convention.Id;
+        }, ct);
+        if (result.Ok) await tx.CommitAsync(ct);
+        return result;
+    }
+
+    static async Task InsertConventionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid postId, GrantConvention g)
+    {
+        await conn.ExecuteAsync("""
+            INSERT INTO grant_convention (id, post_id, source, wave, amount_eur, start_date, end_date)
+            VALUES (@Id, @post, @source, @wave, @Amount, @Start, @End)
+            """, new { g.Id, post = postId, source = g.Source.ToString(), wave = g.Wave.ToString(), g.Amount, g.Start, g.End }, tx);
+        var seq = 1;
+        foreach (var t in g.Tranches)
+            await conn.ExecuteAsync("INSERT INTO grant_tranche (convention_id, seq, amount_eur, expected_on) VALUES (@cid, @seq, @Amount, @ExpectedOn)",
+                new { cid = g.Id, seq = seq++, t.Amount, t.ExpectedOn }, tx);
     }
 
     public async Task<RecordResult> CreateAdvisorAsync(NpgsqlConnection conn, NpgsqlTransaction tx, NewAdvisor input, string actor, CancellationToken ct = default)

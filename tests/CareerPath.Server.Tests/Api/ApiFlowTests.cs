@@ -235,6 +235,40 @@ public sealed class ApiFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_renewed_convention_moves_the_funding_end_and_a_tranche_is_received_once()
+    {
+        var post = $"/api/posts/{_host.Data.PostA}";
+        var renewed = await _host.As("hrA").PostAsync($"{post}/conventions", Json("""{"wave":"Renewal2023","start":"2027-08-01"}"""));
+        Assert.Equal(HttpStatusCode.Created, renewed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/conventions", Json("""{"wave":"Renewal2023","start":"2027-08-01"}"""))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("hrA").PostAsync($"{post}/conventions", Json("""{"wave":"Renewal2023","start":"2026-01-01"}"""))).StatusCode);
+
+        var view = await ApiHost.ReadJsonAsync(await _host.As("hrA").GetAsync(post));
+        var conventions = view["conventions"]!.AsArray();
+        Assert.Equal(2, conventions.Count);
+        Assert.Equal("2030-07-31", conventions[1]!["end"]!.GetValue<string>());
+        // The funding end the workflow waits for is the new one, and the contract on the post knows it.
+        var fundingEnd = await _host.QueryAsync<DateOnly>("""
+            SELECT t.due_on FROM workflow_timer t JOIN workflow_instance i ON i.id = t.instance_id
+             WHERE i.subject_id = @post AND t.fired_at IS NULL AND t.rule_id = 'funding.end'
+            """, new { post = _host.Data.PostA });
+        Assert.Equal(new DateOnly(2030, 7, 31), Assert.Single(fundingEnd));
+        var contract = await ApiHost.ReadJsonAsync(await _host.As("hrA").GetAsync($"/api/contracts/{_host.Data.ContractA}"));
+        Assert.NotNull(contract);
+        Assert.Equal(2, (await _host.QueryAsync<int>("""
+            SELECT jsonb_array_length(data->'post'->'conventions') FROM workflow_instance WHERE subject_id = @c
+            """, new { c = _host.Data.ContractA }))[0]);
+
+        var tranche = new JsonObject { ["conventionId"] = conventions[0]!["id"]!.GetValue<Guid>(), ["seq"] = 1, ["receivedOn"] = "2025-09-15" };
+        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
+        tranche["receivedOn"] = "2025-10-01";
+        Assert.Equal(HttpStatusCode.Conflict, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
+        view = await ApiHost.ReadJsonAsync(await _host.As("hrA").GetAsync(post));
+        Assert.Equal("2025-09-15", view["conventions"]![0]!["tranches"]![0]!["receivedOn"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Health_openapi_and_the_api_reference_are_served()
     {
         var health = await _host.Anonymous().GetAsync("/health");

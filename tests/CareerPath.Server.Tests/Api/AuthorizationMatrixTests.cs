@@ -43,6 +43,8 @@ public sealed class AuthorizationMatrixTests : IAsyncLifetime
         new("POST", "/api/posts", """{"structureId":"{structure}","label":"Poste matrice","wave":"FirstWave","grantStart":"2026-01-01"}""",
             "admin=201|200,201|200 hrA=201|200,400"),
 
+        new("POST", "/api/posts/{post}/conventions", """{"wave":"FirstWave","start":"2025-08-01"}""", "admin=200,200 hrA=200,404"),
+        new("POST", "/api/posts/{post}/tranches/received", """{"conventionId":"00000000-0000-0000-0000-000000000001","seq":1,"receivedOn":"2025-09-15"}""", "admin=400,400 hrA=400,404"),
         new("GET", "/api/advisors", null, "admin=200 hrA=200 advisorA=200"),
         new("GET", "/api/advisors/{advisor}", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
         new("GET", "/api/advisors/{advisor}/timeline", null, "admin=200,200 hrA=200,404 advisorA=200,404"),

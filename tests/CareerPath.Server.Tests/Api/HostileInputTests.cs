@@ -236,6 +236,13 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         // Fixtures made on first use and made again after an accepted request that used them up.
         (Guid Advisor, Guid Post)? contractPair = null;
         Guid? amend = null, renew = null, decide = null, terminate = null, train = null, complete = null, exam = null, module = null;
+        Guid? fundedPost = null, fundedConvention = null;
+        async Task<(Guid Post, Guid Convention)> FundedPostAsync()
+        {
+            fundedPost ??= await CreateAsync("/api/posts", new { structureId = a, label = $"Poste financé {Unique()}", wave = "FirstWave", grantStart = "2026-01-01" });
+            fundedConvention ??= (await _host.QueryAsync<Guid>("SELECT id FROM grant_convention WHERE post_id = @p", new { p = fundedPost }))[0];
+            return (fundedPost.Value, fundedConvention.Value);
+        }
         (Guid Contract, Guid Task)? task = null;
 
         Field[] amendment = [Req("newEnd", Shape.Date), Req("reason", Shape.Text, freeText: true), Opt("effectiveOn", Shape.Date)];
@@ -281,6 +288,23 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                 ],
                 Next = () => Task.FromResult(("/api/posts", Obj(new { structureId = a, label = $"Poste hostile {Unique()}", wave = "FirstWave", grantStart = "2026-01-01", topUpEur = 500 }))),
                 ReadBack = new() { ["label"] = "SELECT count(*)::int FROM funded_post WHERE label = @v" },
+            },
+            new()
+            {
+                Name = "POST /api/posts/{id}/conventions", Caller = admin, Refusals = Transition,
+                Fields = [Req("wave", Shape.Enum, names: Names<ConventionWave>()), Req("start", Shape.Date)],
+                // The same convention each time: the first is created, the others find it (200).
+                Next = async () => ($"/api/posts/{(await FundedPostAsync()).Post}/conventions", Obj(new { wave = "Renewal2023", start = "2028-01-01" })),
+            },
+            new()
+            {
+                Name = "POST /api/posts/{id}/tranches/received", Caller = admin, Refusals = Transition,
+                Fields = [Req("conventionId", Shape.Guid), Req("seq", Shape.Int), Req("receivedOn", Shape.Date)],
+                Next = async () =>
+                {
+                    var (post, convention) = await FundedPostAsync();
+                    return ($"/api/posts/{post}/tranches/received", Obj(new { conventionId = convention, seq = 1, receivedOn = "2026-01-15" }));
+                },
             },
             new()
             {
