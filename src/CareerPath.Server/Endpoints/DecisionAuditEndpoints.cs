@@ -5,7 +5,8 @@ using Npgsql;
 
 namespace CareerPath.Server.Endpoints;
 
-public sealed record AuditEntryView(long Seq, DateTimeOffset At, string ActorRole, string Kind, JsonNode? Details, string PrevHash, string Hash);
+/// <param name="At">the moment for an administrator; the month (yyyy-MM) for a union auditor.</param>
+public sealed record AuditEntryView(long Seq, string At, string ActorRole, string Kind, JsonNode? Details, string PrevHash, string Hash);
 
 /// <summary>
 /// The hash-chained decision log, for union auditors and administrators. An auditor sees each entry
@@ -43,7 +44,8 @@ public static class DecisionAuditEndpoints
                         if (o[field]?.GetValue<string>() is { Length: 10 } day) o[field] = day[..7];
                 }
                 // The stored actor is a role already; only the role part is ever shown.
-                return new AuditEntryView(e.Seq, e.At, WorkflowEngine.ActorRole(e.Actor), e.Kind, details, e.PrevHash, e.Hash);
+                var at = caller.IsAdmin ? e.At.ToString("O") : e.At.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+                return new AuditEntryView(e.Seq, at, WorkflowEngine.ActorRole(e.Actor), e.Kind, details, e.PrevHash, e.Hash);
             }));
         });
 

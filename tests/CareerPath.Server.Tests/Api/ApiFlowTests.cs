@@ -183,6 +183,7 @@ public sealed class ApiFlowTests : IAsyncLifetime
         Assert.Equal(log, await _host.As("auditor").GetStringAsync("/api/audit/decisions"));
         Assert.Null(entry["details"]!["structureId"]);
         Assert.Matches(@"^\d{4}-\d{2}$", entry["details"]!["decidedOn"]!.GetValue<string>());
+        Assert.Matches(@"^\d{4}-\d{2}$", entry["at"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Forbidden, (await _host.As("auditor").GetAsync("/api/reports/outcomes/records")).StatusCode);
         Assert.True((await ApiHost.ReadJsonAsync(await _host.As("auditor").GetAsync("/api/audit/decisions/verification")))["intact"]!.GetValue<bool>());
 
