@@ -89,7 +89,12 @@ public static class Macro
             Console.Error.WriteLine("(d) signal latency...");
             var (p50, p99, signalTps) = await LatencyAsync(engine, swept.Take(latencySignals).ToList(), concurrency: 8);
             rows.Add(new("(d) signal latency p50 / p99", $"{p50:0.0} ms / {p99:0.0} ms",
-                $"{Math.Min(latencySignals, swept.Count)} TrainingScheduled signals, 8 at a time, in-process engine ({signalTps:0} signals/s); through HTTP once the API exists"));
+                $"{Math.Min(latencySignals, swept.Count)} TrainingScheduled signals, 8 at a time, in-process engine ({signalTps:0} signals/s)"));
+            Console.Error.WriteLine("(d) the same through HTTP...");
+            var httpIds = swept.Skip(latencySignals).Take(latencySignals).ToList();
+            var (h50, h99, httpTps) = await HttpLatencyAsync(cs, httpIds, concurrency: 8);
+            rows.Add(new("(d) signal latency p50 / p99 over HTTP", $"{h50:0.0} ms / {h99:0.0} ms",
+                $"{httpIds.Count} POST /api/contracts/{{id}}/trainings, bearer token, 8 at a time, CareerPath.Server on Kestrel (jobs off), client on the same machine ({httpTps:0} requests/s)"));
 
             // (e) an idle node
             Console.Error.WriteLine($"(e) idle node for {idleSeconds} s...");
@@ -239,6 +244,71 @@ public static class Macro
         sw.Stop();
         Array.Sort(latencies);
         return (latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)], ids.Count / sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The same signal as (d) through the REST API: authentication, authorization, the record check, the transition.</summary>
+    static async Task<(double P50, double P99, double PerSecond)> HttpLatencyAsync(string cs, List<Guid> instanceIds, int concurrency)
+    {
+        List<Guid> contracts;
+        string token;
+        await using (var db = Database.CreateDataSource(cs))
+        {
+            contracts = [];
+            await using (var cmd = db.CreateCommand("SELECT subject_id FROM workflow_instance WHERE id = ANY($1)"))
+            {
+                cmd.Parameters.AddWithValue(instanceIds.ToArray());
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync()) contracts.Add(reader.GetGuid(0));
+            }
+            var accounts = new CareerPath.Server.Security.Accounts(db, TimeProvider.System, new CareerPath.Server.Security.AccountOptions());
+            var admin = await accounts.CreateAsync(new CareerPath.Server.Security.NewAccount($"bench.{Guid.NewGuid():N}@careerpath.local", "Bench", "admin", null, [], null));
+            (_, token) = await accounts.CreateTokenAsync(admin, "bench", null);
+        }
+        var port = FreePort();
+        var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "CareerPath.Server.dll"), "--connection", cs, "--urls", $"http://127.0.0.1:{port}",
+            "--CareerPath:Jobs:Enabled=false", "--CareerPath:RateLimits:ApiPerUserPerMinute=10000000", "--CareerPath:RateLimits:ApiPerIpPerMinute=10000000"])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        _ = server.StandardOutput.ReadToEndAsync();
+        _ = server.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            for (var i = 0; i < 120; i++)
+            {
+                try { if ((await http.GetAsync("/health")).IsSuccessStatusCode) break; }
+                catch (HttpRequestException) { }
+                await Task.Delay(500);
+            }
+            // Warm-up: the first requests compile the endpoints and fill the connection pool.
+            foreach (var id in contracts.Take(20)) await PostTrainingAsync(http, id);
+            var measured = contracts.Skip(20).ToList();
+            var latencies = new double[measured.Count];
+            var sw = Stopwatch.StartNew();
+            await Parallel.ForAsync(0, measured.Count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+            {
+                var one = Stopwatch.StartNew();
+                await PostTrainingAsync(http, measured[i]);
+                latencies[i] = one.Elapsed.TotalMilliseconds;
+            });
+            sw.Stop();
+            Array.Sort(latencies);
+            return (latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)], measured.Count / sw.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    static async Task PostTrainingAsync(HttpClient http, Guid contract)
+    {
+        using var response = await http.PostAsync($"/api/contracts/{contract}/trainings",
+            new StringContent("""{"start":"2025-04-07","end":"2025-06-27","hours":140}""", Encoding.UTF8, "application/json"));
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     static async Task<(double Statements, double Transactions)> IdleNodeAsync(EmbeddedPostgres cluster, int seconds)

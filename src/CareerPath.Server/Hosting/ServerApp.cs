@@ -68,7 +68,12 @@ public static class ServerApp
         builder.Services.AddCareerPathApi(builder.Configuration);
         // Several nodes behind one address must share this folder (or another key store) to read each other's cookies.
         if (builder.Configuration["CareerPath:KeysFolder"] is { Length: > 0 } keys)
+        {
+            // Whoever reads these keys can forge sign-in cookies: the folder is the server's own.
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(keys);
+            else Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             builder.Services.AddDataProtection().SetApplicationName("CareerPath").PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
         builder.Services.AddHealthChecks()
             .AddNpgSql(connectionString, name: "postgresql")
             .AddCheck<HangfireHealthCheck>("hangfire");

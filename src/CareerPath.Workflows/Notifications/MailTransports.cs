@@ -46,7 +46,9 @@ public sealed class PickupFolderTransport(string folder) : IMailTransport
 
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
-        Directory.CreateDirectory(Folder);
+        // The messages name people: the folder is its owner's only (when this creates it).
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
+        else Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var name = string.Concat((message.MessageId ?? throw new ArgumentException("A message needs a Message-Id.")).Split(Path.GetInvalidFileNameChars()));
         var target = Path.Combine(Folder, $"{name}.eml");
         var temporary = target + ".tmp";
