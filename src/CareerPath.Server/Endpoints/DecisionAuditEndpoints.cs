@@ -40,6 +40,8 @@ public static class DecisionAuditEndpoints
                     foreach (var (field, prefix) in Ids)
                         if (o[field]?.GetValue<string>() is { } text && Guid.TryParse(text, out var id)) o[field] = p(prefix, id);
                     o.Remove("structureId");
+                    // The rule names the kind of employer (public, contrat de projet): it would split the counts.
+                    o.Remove("noticeRule");
                     foreach (var field in Dates)
                         if (o[field]?.GetValue<string>() is { Length: 10 } day) o[field] = day[..7];
                 }

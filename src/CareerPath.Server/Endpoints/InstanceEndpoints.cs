@@ -52,7 +52,7 @@ public static class InstanceEndpoints
             var row = await conn.QuerySingleOrDefaultAsync<InstanceSummary>($"{Select} WHERE id = @id", new { id });
             if (row is null) return Problems.NotFound();
             var data = await conn.QuerySingleAsync<string>("SELECT data::text FROM workflow_instance WHERE id = @id", new { id });
-            await log.RecordAsync(http.Caller(), "instances.read", "instance", id, 1, ct);
+            await log.RecordAsync(http.Caller(), "instances.read", "instance", id, 1, ct, AdvisorOf(data));
             return Results.Ok(new InstanceDetail(row, JsonNode.Parse(data), await InstanceQueries.TimersAsync(db, id, ct)));
         });
 
@@ -60,7 +60,9 @@ public static class InstanceEndpoints
         {
             var journal = await InstanceQueries.JournalAsync(db, id, ct);
             if (journal.Count == 0) return Problems.NotFound();
-            await log.RecordAsync(http.Caller(), "instances.journal", "instance", id, journal.Count, ct);
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var data = await conn.QuerySingleAsync<string>("SELECT data::text FROM workflow_instance WHERE id = @id", new { id });
+            await log.RecordAsync(http.Caller(), "instances.journal", "instance", id, journal.Count, ct, AdvisorOf(data));
             return Results.Ok(journal);
         });
 
@@ -90,6 +92,10 @@ public static class InstanceEndpoints
             return Results.Ok(plan);
         });
     }
+
+    /// <summary>The advisor an instance's data is about (advisor-contract), for the access log.</summary>
+    static Guid[] AdvisorOf(string data) =>
+        JsonNode.Parse(data)?["advisor"]?["id"]?.GetValue<string>() is { } text && Guid.TryParse(text, out var advisor) ? [advisor] : [];
 
     const string Select = """
         SELECT id, definition_id AS DefinitionId, definition_version AS DefinitionVersion, state, version, subject_id AS SubjectId,

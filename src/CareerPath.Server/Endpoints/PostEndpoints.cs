@@ -57,17 +57,22 @@ public static class PostEndpoints
             var check = new Check().Required("conventionId", body.ConventionId).Range("seq", body.Seq, 1, 100).Date("receivedOn", body.ReceivedOn);
             if (!check.Ok) return check.Problem();
             await using var conn = await db.OpenConnectionAsync(ct);
-            var current = await conn.QuerySingleOrDefaultAsync<TrancheRow>("""
-                SELECT t.convention_id AS ConventionId, t.seq, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
-                  FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id
+            // One statement: of two people recording different days at once, one wins and the other is told.
+            var updated = await conn.QuerySingleOrDefaultAsync<TrancheRow>("""
+                UPDATE grant_tranche t SET received_on = @ReceivedOn
+                  FROM grant_convention c
+                 WHERE c.id = t.convention_id AND c.post_id = @id AND t.convention_id = @ConventionId AND t.seq = @Seq
+                   AND (t.received_on IS NULL OR t.received_on = @ReceivedOn)
+                RETURNING t.convention_id AS ConventionId, t.seq, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
+                """, new { id, body.ConventionId, body.Seq, body.ReceivedOn });
+            if (updated is not null) return Results.Ok(new TrancheView(updated.Seq, updated.Amount, updated.ExpectedOn, updated.ReceivedOn));
+            var already = await conn.QuerySingleOrDefaultAsync<DateOnly?>("""
+                SELECT t.received_on FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id
                  WHERE c.post_id = @id AND t.convention_id = @ConventionId AND t.seq = @Seq
                 """, new { id, body.ConventionId, body.Seq });
-            if (current is null) return check.Add("seq", "Aucune tranche de ce numéro dans cette convention du poste.").Problem();
-            if (current.ReceivedOn is { } already && already != body.ReceivedOn)
-                return Problems.Conflict($"Cette tranche est déjà reçue le {already:yyyy-MM-dd}.");
-            await conn.ExecuteAsync("UPDATE grant_tranche SET received_on = @ReceivedOn WHERE convention_id = @ConventionId AND seq = @Seq",
-                new { body.ReceivedOn, body.ConventionId, body.Seq });
-            return Results.Ok(new TrancheView(current.Seq, current.Amount, current.ExpectedOn, body.ReceivedOn));
+            return already is { } day
+                ? Problems.Conflict($"Cette tranche est déjà reçue le {day:yyyy-MM-dd}.")
+                : check.Add("seq", "Aucune tranche de ce numéro dans cette convention du poste.").Problem();
         }).RequireAuthorization(Policies.Staff);
     }
 

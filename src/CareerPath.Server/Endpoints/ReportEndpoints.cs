@@ -117,18 +117,26 @@ public static class ReportEndpoints
     static OutcomesReport Aggregate(IReadOnlyList<Fact> facts)
     {
         var groups = new List<(string Dimension, string Value, int[] Counts)> { ("ensemble", "tous", Count(facts)) };
-        foreach (var (dimension, key) in new (string, Func<Fact, string>)[] { ("typeDeStructure", f => f.StructureKind), ("regime", f => f.Regime), ("typeDeContrat", f => f.ContractType) })
+        // Two crossing breakdowns only: a roll-up of one of them (public/private is one of structure kinds)
+        // would give back a hidden cell by subtraction.
+        foreach (var (dimension, key) in new (string, Func<Fact, string>)[] { ("typeDeStructure", f => f.StructureKind), ("typeDeContrat", f => f.ContractType) })
             groups.AddRange(facts.GroupBy(key).OrderBy(g => g.Key).Select(g => (dimension, g.Key, Count(g.ToList()))));
 
         var hidden = groups.Select(g => g.Counts.Select(n => Small(n, g.Counts[0])).ToArray()).ToList();
-        for (var m = 0; m < Measures.Length; m++)
-            foreach (var dimension in groups.Skip(1).Select(g => g.Dimension).Distinct())
-            {
-                var members = Enumerable.Range(0, groups.Count).Where(i => groups[i].Dimension == dimension).ToList();
-                if (members.Count(i => hidden[i][m]) != 1 || hidden[0][m]) continue;
-                var partner = members.Where(i => !hidden[i][m] && groups[i].Counts[m] > 0).OrderBy(i => groups[i].Counts[m]).Cast<int?>().FirstOrDefault();
-                hidden[partner ?? 0][m] = true;
-            }
+        // Until nothing changes: hiding a partner (or the overall cell) can leave another dimension with a lone hidden cell.
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            for (var m = 0; m < Measures.Length; m++)
+                foreach (var dimension in groups.Skip(1).Select(g => g.Dimension).Distinct())
+                {
+                    var members = Enumerable.Range(0, groups.Count).Where(i => groups[i].Dimension == dimension).ToList();
+                    if (members.Count(i => hidden[i][m]) != 1 || hidden[0][m]) continue;
+                    var partner = members.Where(i => !hidden[i][m] && groups[i].Counts[m] > 0).OrderBy(i => groups[i].Counts[m]).Cast<int?>().FirstOrDefault();
+                    hidden[partner ?? 0][m] = true;
+                    changed = true;
+                }
+        }
 
         return new OutcomesReport(Threshold, groups.Select((g, i) => new ReportGroup(g.Dimension, g.Value,
             Measures.Select((measure, m) => new Cell(measure.Name, hidden[i][m] ? null : g.Counts[m], hidden[i][m])).ToList())).ToList());

@@ -37,6 +37,14 @@ public sealed class Accounts(NpgsqlDataSource db, TimeProvider time, AccountOpti
     public async Task<(LoginOutcome Outcome, AccountRow? Account)> CheckPasswordAsync(string email, string password, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        // A locked account is answered without taking its row lock, so that a flood of attempts on it
+        // does not queue on the lock holding connections; the dummy hash keeps the timing the same.
+        var peek = await conn.QuerySingleOrDefaultAsync<AccountRow>(Select + " WHERE lower(email) = lower(@email)", new { email });
+        if (peek?.LockedUntil is { } lockedUntil && lockedUntil > time.GetUtcNow())
+        {
+            _hasher.VerifyHashedPassword(new AccountRow(), DummyHash, password);
+            return (LoginOutcome.LockedOut, null);
+        }
         await using var tx = await conn.BeginTransactionAsync(ct);
         // The account's row stays locked while its password is checked: parallel guesses at one
         // account are counted one after the other, so none slips past the limit.

@@ -224,9 +224,16 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         var state = stored.Conventions.Where(c => c.Source == FundingSource.State).ToList();
         if (state.FirstOrDefault(c => c.Start == start) is { } same)
             return new Differences("Cette convention").Compare("wave", "la vague", same.Wave == wave).Result(same.Id);
-        if (state.Count > 0 && start <= state.Max(c => c.Start))
+        // A new convention follows the current one: overlapping ones would count the same months twice
+        // and could pull the funding end back.
+        if (state.Count > 0 && start <= state.Max(c => c.End))
         {
-            check.Add("start", "Une nouvelle convention commence après la dernière convention du poste.");
+            check.Add("start", $"Une nouvelle convention commence après la fin de la dernière ({state.Max(c => c.End):yyyy-MM-dd}).");
+            return check.Result();
+        }
+        if (wave == ConventionWave.Renewal2023 && start < new DateOnly(2023, 1, 1))
+        {
+            check.Add("start", "Les conventions de renouvellement commencent en 2023 ou après.");
             return check.Result();
         }
         var instance = await conn.QuerySingleOrDefaultAsync<Guid?>("""
@@ -282,7 +289,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
             if (existing.StructureId != structureId)
             {
                 var taken = new Check();
-                taken.Add("workEmail", "Cette adresse est déjà celle d'un conseiller d'une autre structure : voyez avec l'administrateur.");
+                taken.Add("workEmail", "Adresse indisponible : voyez avec l'administrateur.");
                 return taken.Result();
             }
             return new Differences("Ce conseiller")
@@ -323,7 +330,8 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         if (postId is not null && post is null) check.Add("postId", "Poste introuvable.");
         // An advisor of another structure (or of none) answers like one that does not exist: a caller who
         // may write on this post's structure learns nothing of the others'.
-        if (advisorId is not null && (advisor is null || (post is not null && advisor.StructureId != post.StructureId)))
+        // Without a known post there is nothing to check the advisor against: nothing is said about them.
+        if (post is not null && advisorId is not null && (advisor is null || advisor.StructureId != post.StructureId))
             check.Add("advisorId", "Conseiller inconnu ou hors de la structure du poste.");
         var structure = post is null ? null : await LoadStructureAsync(conn, tx, post.StructureId);
 

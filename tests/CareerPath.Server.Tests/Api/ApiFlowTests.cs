@@ -84,6 +84,12 @@ public sealed class ApiFlowTests : IAsyncLifetime
             advisorId, postId = _host.Data.SparePostA, type = "Cdd", start = "2026-05-01", end = "2027-04-30",
         })).Content.ReadAsStringAsync();
         Assert.Equal(await Contract(Guid.NewGuid()), await Contract(_host.Data.AdvisorB));
+        // Nor without a post to check the advisor against.
+        async Task<string> NoPost(Guid advisorId) => await (await _host.As("hrA").PostAsJsonAsync("/api/contracts", new
+        {
+            advisorId, type = "Cdd", start = "2026-05-01", end = "2027-04-30",
+        })).Content.ReadAsStringAsync();
+        Assert.Equal(await NoPost(Guid.NewGuid()), await NoPost(_host.Data.AdvisorB));
     }
 
     [Fact]
@@ -243,6 +249,8 @@ public sealed class ApiFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, renewed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/conventions", Json("""{"wave":"Renewal2023","start":"2027-08-01"}"""))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("hrA").PostAsync($"{post}/conventions", Json("""{"wave":"Renewal2023","start":"2026-01-01"}"""))).StatusCode);
+        // Overlapping the new one: refused, the funding end stays.
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("hrA").PostAsync($"{post}/conventions", Json("""{"wave":"FirstWave","start":"2030-01-01"}"""))).StatusCode);
 
         var view = await ApiHost.ReadJsonAsync(await _host.As("hrA").GetAsync(post));
         var conventions = view["conventions"]!.AsArray();
@@ -265,6 +273,13 @@ public sealed class ApiFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
         tranche["receivedOn"] = "2025-10-01";
         Assert.Equal(HttpStatusCode.Conflict, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
+        // Several people recording different days at once on the new convention's first tranche: one day wins, the others are told.
+        var parallel = await Task.WhenAll(Enumerable.Range(1, 8).Select(day => _host.As("hrA").PostAsync($"{post}/tranches/received", Json(new JsonObject
+        {
+            ["conventionId"] = conventions[1]!["id"]!.GetValue<Guid>(), ["seq"] = 1, ["receivedOn"] = $"2027-08-{day:00}",
+        }.ToJsonString()))));
+        Assert.Single(parallel, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(parallel, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
         view = await ApiHost.ReadJsonAsync(await _host.As("hrA").GetAsync(post));
         Assert.Equal("2025-09-15", view["conventions"]![0]!["tranches"]![0]!["receivedOn"]!.GetValue<string>());
     }

@@ -72,8 +72,8 @@ public sealed class ImportApiTests : IAsyncLifetime
         Assert.Equal(5, (await ApiHost.ReadJsonAsync(again))["unchanged"]!.GetValue<int>());
         Assert.Equal(afterFirst, await _host.FingerprintAsync());
 
-        // Seven advisors in all now: the auditor's report shows the count; a count 1 to 4 short of it is hidden
-        // (it would name the few who differ), and so is the lone group of 2 advisors in B beside the 5 in A.
+        // Seven advisors in all now: the auditor's report shows the count; the association's lone advisor is
+        // hidden, and so is the commune's 6, else 7 − 6 would give the association's 1 back.
         var report = await ApiHost.ReadJsonAsync(await _host.As("auditor").GetAsync("/api/reports/outcomes"));
         JsonNode Cell(string dimension, string value, string measure) => report["groups"]!.AsArray()
             .Single(g => g!["dimension"]!.GetValue<string>() == dimension && g["value"]!.GetValue<string>() == value)!["cells"]!.AsArray()
@@ -81,8 +81,9 @@ public sealed class ImportApiTests : IAsyncLifetime
         Assert.Equal(7, Cell("ensemble", "tous", "conseillers")["advisors"]!.GetValue<int>());
         Assert.True(Cell("ensemble", "tous", "formationInitialeTerminee")["suppressed"]!.GetValue<bool>() ||
                     Cell("ensemble", "tous", "formationInitialeTerminee")["advisors"]!.GetValue<int>() is 0 or 7);
-        Assert.True(Cell("regime", "Private", "conseillers")["suppressed"]!.GetValue<bool>());
-        Assert.True(Cell("regime", "Public", "conseillers")["suppressed"]!.GetValue<bool>());
+        Assert.True(Cell("typeDeStructure", "Association", "conseillers")["suppressed"]!.GetValue<bool>());
+        Assert.True(Cell("typeDeStructure", "Commune", "conseillers")["suppressed"]!.GetValue<bool>());
+        Assert.DoesNotContain(report["groups"]!.AsArray(), g => g!["dimension"]!.GetValue<string>() == "regime");
         var records = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/reports/outcomes/records"))!.AsArray();
         Assert.Equal(6, records.Select(r => r!["advisorId"]!.GetValue<Guid>()).Distinct().Count());
     }
