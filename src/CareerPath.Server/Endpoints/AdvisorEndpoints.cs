@@ -7,6 +7,7 @@ using Npgsql;
 namespace CareerPath.Server.Endpoints;
 
 public sealed record AdvisorSummary(Guid Id, string FullName, string WorkEmail, Guid? StructureId);
+public sealed record StructureChange(Guid? StructureId);
 public sealed record AdvisorView(Guid Id, string FullName, string WorkEmail, Guid? StructureId, bool HasRecognisedDisability, IReadOnlyList<Guid> Contracts);
 
 /// <summary>Advisors: their structure's HR managers and administrators; an advisor sees only their own record.</summary>
@@ -59,6 +60,19 @@ public static class AdvisorEndpoints
             await log.RecordAsync(caller, "advisors.read", "advisor", id, 1, ct);
             return Results.Ok(new AdvisorView(row.Id, row.FullName, row.WorkEmail, row.StructureId, row.Disability, contracts));
         }).RequireAuthorization(Policies.PersonalRecords);
+
+        // An advisor hired by another structure: an administrator moves the record, the earlier contracts
+        // stay with the structure that held them (and their HR managers keep seeing those).
+        group.MapPost("/{id:guid}/structure", async (Guid id, StructureChange body, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        {
+            var check = new Check().Required("structureId", body.StructureId);
+            if (!check.Ok) return check.Problem();
+            await using var conn = await db.OpenConnectionAsync(ct);
+            if (!await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM structure WHERE id = @s)", new { s = body.StructureId }))
+                return check.Add("structureId", "Structure introuvable.").Problem();
+            var moved = await conn.ExecuteAsync("UPDATE advisor SET structure_id = @s WHERE id = @id", new { s = body.StructureId, id });
+            return moved == 0 ? Problems.NotFound() : Results.NoContent();
+        }).RequireAuthorization(Policies.Admin);
 
         group.MapPost("/", async (NewAdvisor body, ReferenceData records, HttpContext http, CancellationToken ct) =>
         {

@@ -59,12 +59,12 @@ public static class PostEndpoints
             await using var conn = await db.OpenConnectionAsync(ct);
             // One statement: of two people recording different days at once, one wins and the other is told.
             var updated = await conn.QuerySingleOrDefaultAsync<TrancheRow>("""
-                UPDATE grant_tranche t SET received_on = @ReceivedOn
+                UPDATE grant_tranche t SET received_on = @ReceivedOn, received_by = coalesce(t.received_by, @actor)
                   FROM grant_convention c
                  WHERE c.id = t.convention_id AND c.post_id = @id AND t.convention_id = @ConventionId AND t.seq = @Seq
                    AND (t.received_on IS NULL OR t.received_on = @ReceivedOn)
                 RETURNING t.convention_id AS ConventionId, t.seq, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
-                """, new { id, body.ConventionId, body.Seq, body.ReceivedOn });
+                """, new { id, body.ConventionId, body.Seq, body.ReceivedOn, actor = caller.Actor });
             if (updated is not null) return Results.Ok(new TrancheView(updated.Seq, updated.Amount, updated.ExpectedOn, updated.ReceivedOn));
             var already = await conn.QuerySingleOrDefaultAsync<DateOnly?>("""
                 SELECT t.received_on FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id

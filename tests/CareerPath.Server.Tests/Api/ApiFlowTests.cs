@@ -93,6 +93,28 @@ public sealed class ApiFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_advisor_moved_to_another_structure_is_seen_there_without_the_earlier_structures_contracts()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.As("hrA").GetAsync($"/api/advisors/{_host.Data.AdvisorB}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _host.As("hrA").PostAsJsonAsync($"/api/advisors/{_host.Data.AdvisorB}/structure", new { structureId = _host.Data.StructureA })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.As("admin").PostAsJsonAsync($"/api/advisors/{_host.Data.AdvisorB}/structure", new { structureId = _host.Data.StructureA })).StatusCode);
+
+        var advisor = await ApiHost.ReadJsonAsync(await _host.As("hrA").GetAsync($"/api/advisors/{_host.Data.AdvisorB}"));
+        Assert.Equal(_host.Data.StructureA, advisor["structureId"]!.GetValue<Guid>());
+        Assert.Empty(advisor["contracts"]!.AsArray());
+        Assert.Equal("[]", await _host.As("hrA").GetStringAsync($"/api/advisors/{_host.Data.AdvisorB}/timeline"));
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.As("hrA").GetAsync($"/api/contracts/{_host.Data.ContractB}")).StatusCode);
+        // The structure that employed him still sees his contract there.
+        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrB").GetAsync($"/api/contracts/{_host.Data.ContractB}")).StatusCode);
+        // And the new structure can now hire him on its own post.
+        var hired = await _host.As("hrA").PostAsJsonAsync("/api/contracts", new
+        {
+            advisorId = _host.Data.AdvisorB, postId = _host.Data.SparePostA, type = "Cdd", start = "2027-03-01", end = "2028-02-29",
+        });
+        Assert.Equal(HttpStatusCode.Created, hired.StatusCode);
+    }
+
+    [Fact]
     public async Task Lists_hold_only_the_callers_records_and_the_log_says_who_read_whom()
     {
         foreach (var url in new[] { "/api/advisors", "/api/contracts", "/api/posts", "/api/structures", "/api/tasks/mine", "/api/deadlines?from=2026-01-01&to=2028-12-31" })

@@ -48,6 +48,7 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("GET", "/api/advisors", null, "admin=200 hrA=200 advisorA=200"),
         new("GET", "/api/advisors/{advisor}", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
         new("GET", "/api/advisors/{advisor}/timeline", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
+        new("POST", "/api/advisors/{advisor}/structure", """{"structureId":"{structure}"}""", "admin=204,204"),
         new("POST", "/api/advisors", """{"structureId":"{structure}","fullName":"Eva Matrice","workEmail":"eva.{structure}@matrice.fr","hasRecognisedDisability":false}""",
             "admin=201|200,201|200 hrA=201|200,400"),
 

@@ -236,7 +236,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         // Fixtures made on first use and made again after an accepted request that used them up.
         (Guid Advisor, Guid Post)? contractPair = null;
         Guid? amend = null, renew = null, decide = null, terminate = null, train = null, complete = null, exam = null, module = null;
-        Guid? fundedPost = null, fundedConvention = null;
+        Guid? fundedPost = null, fundedConvention = null, movedAdvisor = null;
         async Task<(Guid Post, Guid Convention)> FundedPostAsync()
         {
             fundedPost ??= await CreateAsync("/api/posts", new { structureId = a, label = $"Poste financé {Unique()}", wave = "FirstWave", grantStart = "2026-01-01" });
@@ -316,6 +316,16 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                     ["fullName"] = "SELECT count(*)::int FROM advisor WHERE full_name = @v",
                     ["workEmail"] = "SELECT count(*)::int FROM advisor WHERE work_email = @v",
                 },
+            },
+            new()
+            {
+                Name = "POST /api/advisors/{id}/structure", Caller = admin, Refusals = Transition,
+                Fields = [Req("structureId", Shape.Guid)],
+                // The advisor already belongs to A: the valid body changes nothing, a refused one must not either.
+                Next = async () => ($"/api/advisors/{(movedAdvisor ??= await CreateAsync("/api/advisors", new
+                {
+                    structureId = a, fullName = "Conseiller Déplacé", workEmail = $"deplace.{Unique()}@hostile.fr", hasRecognisedDisability = false,
+                }))}/structure", Obj(new { structureId = a })),
             },
             new()
             {

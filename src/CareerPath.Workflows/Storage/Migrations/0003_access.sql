@@ -13,6 +13,8 @@ UPDATE advisor a SET structure_id = (
 -- An e-mail address names one advisor whatever its case (imports and the API match it case-insensitively).
 CREATE UNIQUE INDEX advisor_email_lower ON advisor (lower(work_email));
 CREATE UNIQUE INDEX funded_post_label ON funded_post (structure_id, label);
+-- Who recorded a tranche as received (role and account), as the journal keeps who acted.
+ALTER TABLE grant_tranche ADD COLUMN received_by text;
 -- An advisor's timeline: every contract instance of that advisor.
 CREATE INDEX workflow_instance_advisor ON workflow_instance ((data->'advisor'->>'id')) WHERE definition_id = 'advisor-contract';
 
