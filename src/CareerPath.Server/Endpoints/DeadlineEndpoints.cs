@@ -36,29 +36,29 @@ public static class DeadlineEndpoints
     {
         var group = api.MapGroup("/deadlines").WithTags("Échéances");
 
-        group.MapGet("/", async (Guid? structureId, DateOnly? from, DateOnly? to, string? kind, bool? overdue,
-            NpgsqlDataSource db, TimeProvider time, AccessLog log, HttpContext http, CancellationToken ct) =>
-        {
-            var (filter, problem) = Filter(structureId, from, to, kind, overdue, time);
-            if (problem is not null) return problem;
-            var caller = http.Caller();
-            var list = await ReadAsync(db, caller, filter!, WorkflowEngine.ParisDate(time.GetUtcNow()), ct);
-            await log.RecordAsync(caller, "deadlines.list", "advisor", null, list.Count, ct, Advisors(list));
-            return Results.Ok(list);
-        }).RequireAuthorization(Policies.PersonalRecords);
+        group.MapGet("/", (Guid? structureId, DateOnly? from, DateOnly? to, string? kind, bool? overdue, HttpContext http, CancellationToken ct) =>
+            AnswerAsync(http, structureId, from, to, kind, overdue, "deadlines.list", Results.Ok, ct))
+            .RequireAuthorization(Policies.PersonalRecords);
 
-        group.MapGet("/export.csv", async (Guid? structureId, DateOnly? from, DateOnly? to, string? kind, bool? overdue,
-            NpgsqlDataSource db, TimeProvider time, AccessLog log, HttpContext http, CancellationToken ct) =>
-        {
-            var (filter, problem) = Filter(structureId, from, to, kind, overdue, time);
-            if (problem is not null) return problem;
-            var caller = http.Caller();
-            var list = await ReadAsync(db, caller, filter!, WorkflowEngine.ParisDate(time.GetUtcNow()), ct);
-            await log.RecordAsync(caller, "deadlines.export", "advisor", null, list.Count, ct, Advisors(list));
-            return Csv.File(["dueOn", "overdue", "kind", "label", "advisorName", "definitionId", "subjectId", "structureId", "source"],
-                list.Select(d => new[] { Csv.Iso(d.DueOn), d.Overdue ? "true" : "false", d.Kind, d.Label, d.AdvisorName, d.DefinitionId,
-                    d.SubjectId.ToString(), d.StructureId?.ToString(), d.Source }), "echeances.csv");
-        }).RequireAuthorization(Policies.PersonalRecords);
+        group.MapGet("/export.csv", (Guid? structureId, DateOnly? from, DateOnly? to, string? kind, bool? overdue, HttpContext http, CancellationToken ct) =>
+            AnswerAsync(http, structureId, from, to, kind, overdue, "deadlines.export", list =>
+                Csv.File(["dueOn", "overdue", "kind", "label", "advisorName", "definitionId", "subjectId", "structureId", "source"],
+                    list.Select(d => new[] { Csv.Iso(d.DueOn), d.Overdue ? "true" : "false", d.Kind, d.Label, d.AdvisorName, d.DefinitionId,
+                        d.SubjectId.ToString(), d.StructureId?.ToString(), d.Source }), "echeances.csv"), ct))
+            .RequireAuthorization(Policies.PersonalRecords);
+    }
+
+    /// <summary>Checks the filter, reads, logs the read with every advisor in it, then answers in the endpoint's format.</summary>
+    static async Task<IResult> AnswerAsync(HttpContext http, Guid? structureId, DateOnly? from, DateOnly? to, string? kind, bool? overdue,
+        string action, Func<IReadOnlyList<DeadlineView>, IResult> answer, CancellationToken ct)
+    {
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var (filter, problem) = Filter(structureId, from, to, kind, overdue, time);
+        if (problem is not null) return problem;
+        var caller = http.Caller();
+        var list = await ReadAsync(http.RequestServices.GetRequiredService<NpgsqlDataSource>(), caller, filter!, WorkflowEngine.ParisDate(time.GetUtcNow()), ct);
+        await http.RequestServices.GetRequiredService<AccessLog>().RecordAsync(caller, action, "advisor", null, list.Count, ct, Advisors(list));
+        return answer(list);
     }
 
     internal static List<Guid> Advisors(IEnumerable<DeadlineView> list) => list.Where(d => d.AdvisorId is not null).Select(d => d.AdvisorId!.Value).Distinct().ToList();

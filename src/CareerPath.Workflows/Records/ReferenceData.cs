@@ -257,7 +257,8 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         return result;
     }
 
-    static async Task InsertConventionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid postId, GrantConvention g)
+    /// <summary>A convention and its tranches (numbered from 1), as every writer of posts stores them.</summary>
+    internal static async Task InsertConventionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid postId, GrantConvention g)
     {
         await conn.ExecuteAsync("""
             INSERT INTO grant_convention (id, post_id, source, wave, amount_eur, start_date, end_date)

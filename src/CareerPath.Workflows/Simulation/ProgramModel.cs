@@ -178,17 +178,7 @@ public sealed class ProgramModel
         foreach (var a in Advisors)
         {
             await conn.ExecuteAsync("INSERT INTO funded_post (id, structure_id, label) VALUES (@Id, @StructureId, @Label)", a.Post, tx);
-            foreach (var g in a.Post.Conventions)
-            {
-                await conn.ExecuteAsync("""
-                    INSERT INTO grant_convention (id, post_id, source, wave, amount_eur, start_date, end_date)
-                    VALUES (@Id, @post, @source, @wave, @Amount, @Start, @End)
-                    """, new { g.Id, post = a.Post.Id, source = g.Source.ToString(), wave = g.Wave.ToString(), g.Amount, g.Start, g.End }, tx);
-                var seq = 1;
-                foreach (var t in g.Tranches)
-                    await conn.ExecuteAsync("INSERT INTO grant_tranche (convention_id, seq, amount_eur, expected_on) VALUES (@id, @seq, @Amount, @ExpectedOn)",
-                        new { id = g.Id, seq = seq++, t.Amount, t.ExpectedOn }, tx);
-            }
+            foreach (var g in a.Post.Conventions) await Records.ReferenceData.InsertConventionAsync(conn, tx, a.Post.Id, g);
             await conn.ExecuteAsync("""
                 INSERT INTO advisor (id, full_name, work_email, has_recognised_disability, structure_id)
                 VALUES (@Id, @FullName, @WorkEmail, @HasRecognisedDisability, @structureId)
