@@ -79,7 +79,7 @@ public static class AdvisorEndpoints
             var caller = http.Caller();
             if (body.StructureId is { } s && !caller.MaySeeStructure(s))
                 return new Check().Add("structureId", "Structure introuvable, ou hors de votre périmètre.").Problem();
-            return StructureEndpoints.Answer(await records.CreateAdvisorAsync(body, caller.Actor, ct), "/api/advisors");
+            return Common.Answer(await records.CreateAdvisorAsync(body, caller.Actor, ct), "/api/advisors");
         }).RequireAuthorization(Policies.Staff);
     }
 

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using CareerPath.Server.Api;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Records;
 using Dapper;
 using Npgsql;
 
@@ -15,6 +16,12 @@ static class Common
     /// <summary>The Idempotency-Key header, if any: the same key twice is one transition.</summary>
     public static string? IdempotencyKey(this HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } key ? key : null;
+
+    /// <summary>A record written by ReferenceData: 201 with the new id, 200 when the same record already existed, 400 with every field error.</summary>
+    public static IResult Answer(RecordResult result, string prefix) =>
+        !result.Ok ? Problems.Invalid(result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
+        : result.Created ? Results.Created($"{prefix}/{result.Id}", new Created(result.Id, true))
+        : Results.Ok(new Created(result.Id, false));
 
     public static readonly DateOnly MinDate = new(2000, 1, 1);
     public static readonly DateOnly MaxDate = new(2100, 12, 31);

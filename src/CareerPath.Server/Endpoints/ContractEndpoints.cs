@@ -67,7 +67,7 @@ public static class ContractEndpoints
                 if (!caller.MaySeeStructure(structure))
                     return new Check().Add("postId", "Poste introuvable, ou hors de votre périmètre.").Problem();
             }
-            return StructureEndpoints.Answer(await records.CreateContractAsync(body, caller.Actor, ct), "/api/contracts");
+            return Common.Answer(await records.CreateContractAsync(body, caller.Actor, ct), "/api/contracts");
         }).RequireAuthorization(Policies.Staff);
 
         group.MapPost("/{id:guid}/amendments", (Guid id, AmendmentRequest body, HttpContext http, CancellationToken ct) =>

@@ -38,7 +38,7 @@ public static class PostEndpoints
             // A structure outside the caller's scope is answered as an unknown one.
             if (body.StructureId is { } s && !caller.MaySeeStructure(s))
                 return new Check().Add("structureId", "Structure introuvable, ou hors de votre périmètre.").Problem();
-            return StructureEndpoints.Answer(await records.CreatePostAsync(body, caller.Actor, ct), "/api/posts");
+            return Common.Answer(await records.CreatePostAsync(body, caller.Actor, ct), "/api/posts");
         }).RequireAuthorization(Policies.Staff);
 
         // A new State convention (a 2023 renewal): the post-funding workflow moves its timers to the new end.
@@ -46,7 +46,7 @@ public static class PostEndpoints
         {
             var caller = http.Caller();
             if (!caller.MaySeeStructure(await StructureOfAsync(db, id, ct))) return Problems.NotFound();
-            return StructureEndpoints.Answer(await records.RenewConventionAsync(id, body, caller.Actor, ct), $"/api/posts/{id}/conventions");
+            return Common.Answer(await records.RenewConventionAsync(id, body, caller.Actor, ct), $"/api/posts/{id}/conventions");
         }).RequireAuthorization(Policies.Staff);
 
         // A tranche of the grant paid: recorded once; the same day again changes nothing.

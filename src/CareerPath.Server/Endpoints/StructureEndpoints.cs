@@ -36,15 +36,9 @@ public static class StructureEndpoints
         }).RequireAuthorization(Policies.Staff);
 
         group.MapPost("/", async (NewStructure body, ReferenceData records, HttpContext http, CancellationToken ct) =>
-            Answer(await records.CreateStructureAsync(body, http.Caller().Actor, ct), "/api/structures"))
+            Common.Answer(await records.CreateStructureAsync(body, http.Caller().Actor, ct), "/api/structures"))
             .RequireAuthorization(Policies.Admin);
     }
-
-    /// <summary>201 with the new id, 200 when the same record already existed, 400 with every field error.</summary>
-    internal static IResult Answer(RecordResult result, string prefix) =>
-        !result.Ok ? Problems.Invalid(result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
-        : result.Created ? Results.Created($"{prefix}/{result.Id}", new Created(result.Id, true))
-        : Results.Ok(new Created(result.Id, false));
 
     static async Task<IReadOnlyList<StructureView>> ReadAsync(NpgsqlDataSource db, Guid[]? scope, Guid? id, CancellationToken ct)
     {
