@@ -7,7 +7,11 @@ public enum FundingSource { State, DepartementTopUp, Other }
 /// <summary>FirstWave: plan de relance conventions (2021); Renewal2023: the 36-month renewal conventions.</summary>
 public enum ConventionWave { FirstWave, Renewal2023 }
 
-public sealed record Tranche(decimal Amount, DateOnly ExpectedOn);
+public sealed record Tranche(decimal Amount, DateOnly ExpectedOn)
+{
+    /// <summary>The day the payment arrived; a received tranche is no longer awaited.</summary>
+    public DateOnly? ReceivedOn { get; init; }
+}
 
 /// <summary>A grant convention funding one post, paid in tranches.</summary>
 public sealed record GrantConvention(

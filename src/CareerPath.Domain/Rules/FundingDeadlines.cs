@@ -40,11 +40,14 @@ public static class FundingDeadlines
             .OnPreviousWorkingDay("Alerte : fin du financement dans 90 jours", unadjusted, convention.Id.ToString());
     }
 
+    /// <summary>The tranches still awaited (numbered in order of their expected day, received ones included in the count).</summary>
     public static IReadOnlyList<Deadline> Tranches(GrantConvention convention) =>
-        convention.Tranches.OrderBy(t => t.ExpectedOn).Select((tranche, i) => Describe(new ExplanationBuilder(TranchesRule), convention)
-                .Input("Tranche", $"n° {i + 1}, {FrenchFormat.Euros(tranche.Amount)}")
-                .Step($"Versement n° {i + 1} attendu le {FrenchFormat.Date(tranche.ExpectedOn)}.")
-                .OnPreviousWorkingDay($"Versement attendu : tranche {i + 1} ({FrenchFormat.Euros(tranche.Amount)})", tranche.ExpectedOn, $"{convention.Id}:{i + 1}"))
+        convention.Tranches.OrderBy(t => t.ExpectedOn).Select((tranche, i) => (Tranche: tranche, Number: i + 1))
+            .Where(t => t.Tranche.ReceivedOn is null)
+            .Select(t => Describe(new ExplanationBuilder(TranchesRule), convention)
+                .Input("Tranche", $"n° {t.Number}, {FrenchFormat.Euros(t.Tranche.Amount)}")
+                .Step($"Versement n° {t.Number} attendu le {FrenchFormat.Date(t.Tranche.ExpectedOn)}.")
+                .OnPreviousWorkingDay($"Versement attendu : tranche {t.Number} ({FrenchFormat.Euros(t.Tranche.Amount)})", t.Tranche.ExpectedOn, $"{convention.Id}:{t.Number}"))
             .ToList();
 
     private static ExplanationBuilder Describe(ExplanationBuilder explanation, GrantConvention convention) => explanation

@@ -1,6 +1,8 @@
 using CareerPath.Server.Api;
 using CareerPath.Server.Security;
+using System.Text.Json.Nodes;
 using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Records;
 using Dapper;
 using Npgsql;
@@ -49,14 +51,16 @@ public static class PostEndpoints
             return Common.Answer(await records.RenewConventionAsync(id, body, caller.Actor, ct), $"/api/posts/{id}/conventions");
         }).RequireAuthorization(Policies.Staff);
 
-        // A tranche of the grant paid: recorded once; the same day again changes nothing.
-        group.MapPost("/{id:guid}/tranches/received", async (Guid id, TrancheReceipt body, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        // A tranche of the grant paid: recorded once (the same day again changes nothing), and the
+        // post-funding workflow stops waiting for it, in the same transaction.
+        group.MapPost("/{id:guid}/tranches/received", async (Guid id, TrancheReceipt body, NpgsqlDataSource db, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
             if (!caller.MaySeeStructure(await StructureOfAsync(db, id, ct))) return Problems.NotFound();
             var check = new Check().Required("conventionId", body.ConventionId).Range("seq", body.Seq, 1, 100).Date("receivedOn", body.ReceivedOn);
             if (!check.Ok) return check.Problem();
             await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
             // One statement: of two people recording different days at once, one wins and the other is told.
             var updated = await conn.QuerySingleOrDefaultAsync<TrancheRow>("""
                 UPDATE grant_tranche t SET received_on = @ReceivedOn, received_by = coalesce(t.received_by, @actor)
@@ -64,12 +68,24 @@ public static class PostEndpoints
                  WHERE c.id = t.convention_id AND c.post_id = @id AND t.convention_id = @ConventionId AND t.seq = @Seq
                    AND (t.received_on IS NULL OR t.received_on = @ReceivedOn)
                 RETURNING t.convention_id AS ConventionId, t.seq, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
-                """, new { id, body.ConventionId, body.Seq, body.ReceivedOn, actor = caller.Actor });
-            if (updated is not null) return Results.Ok(new TrancheView(updated.Seq, updated.Amount, updated.ExpectedOn, updated.ReceivedOn));
+                """, new { id, body.ConventionId, body.Seq, body.ReceivedOn, actor = caller.Actor }, tx);
+            if (updated is not null)
+            {
+                var instance = await conn.QuerySingleOrDefaultAsync<Guid?>("""
+                    SELECT id FROM workflow_instance WHERE definition_id = @def AND subject_id = @id AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1
+                    """, new { def = PostFundingWorkflow.DefinitionId, id }, tx);
+                if (instance is { } running)
+                    await engine.SignalAsync(conn, tx, new SignalRequest(running, nameof(PostTrigger.TrancheReceived), new JsonObject
+                    {
+                        ["conventionId"] = body.ConventionId.ToString(), ["seq"] = body.Seq, ["receivedOn"] = Csv.Iso(body.ReceivedOn!.Value),
+                    }, caller.Actor, $"tranche:{body.ConventionId}:{body.Seq}"), ct);
+                await tx.CommitAsync(ct);
+                return Results.Ok(new TrancheView(updated.Seq, updated.Amount, updated.ExpectedOn, updated.ReceivedOn));
+            }
             var already = await conn.QuerySingleOrDefaultAsync<DateOnly?>("""
                 SELECT t.received_on FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id
                  WHERE c.post_id = @id AND t.convention_id = @ConventionId AND t.seq = @Seq
-                """, new { id, body.ConventionId, body.Seq });
+                """, new { id, body.ConventionId, body.Seq }, tx);
             return already is { } day
                 ? Problems.Conflict($"Cette tranche est déjà reçue le {day:yyyy-MM-dd}.")
                 : check.Add("seq", "Aucune tranche de ce numéro dans cette convention du poste.").Problem();

@@ -13,7 +13,7 @@ public enum PostState { Created, Granted, Funded, Recruiting, Occupied, Vacant, 
 public enum PostTrigger
 {
     Start, ConventionStarted, AdvisorHired, AdvisorHiredPermanently, ContractEnded, RecruitmentDeadline, RefillDeadline,
-    TrancheDue, FundingEndingAlert, FundingEnd, ConventionRenewed,
+    TrancheDue, FundingEndingAlert, FundingEnd, ConventionRenewed, TrancheReceived,
 }
 
 /// <summary>What a post-funding instance knows: the post and its conventions, who holds it, whom to tell.</summary>
@@ -60,6 +60,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
 
         m.Configure(PostState.Granted)
             .Permit(PostTrigger.ConventionStarted, PostState.Recruiting)
+            .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Permit(PostTrigger.AdvisorHired, PostState.Occupied)
             .OnExit(t => { if (t.Trigger == PostTrigger.AdvisorHired) Hired(ctx); });
 
@@ -68,6 +69,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .Permit(PostTrigger.AdvisorHired, PostState.Occupied)
             .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
             .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
+            .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Permit(PostTrigger.FundingEndingAlert, PostState.FundingEnding)
             // A contract that ends with a permanent hire leaves the advisor in post: not a vacancy.
             .PermitDynamic(PostTrigger.ContractEnded, () => EndsCurrentContract(ctx) && !d.PermanentHire ? PostState.Vacant : Current(m))
@@ -122,6 +124,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
             .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx) && !d.PermanentHire) Vacate(ctx); })
             .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
+            .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Ignore(PostTrigger.RecruitmentDeadline)
             .Ignore(PostTrigger.RefillDeadline);
 
@@ -137,6 +140,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .IgnoreIf(PostTrigger.ContractEnded, () => !EndsCurrentContract(ctx))
             .Permit(PostTrigger.AdvisorHiredPermanently, PostState.Closed)
             .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx))
+            .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Permit(PostTrigger.ConventionRenewed, PostState.Renewed);
 
         m.Configure(PostState.Closed)
@@ -207,6 +211,22 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         if (d.CurrentContractId is { } contract)
             ctx.Record(new SignalSubject(AdvisorContractWorkflow.DefinitionId, contract, nameof(ContractTrigger.FundingChanged),
                 new JsonObject { ["post"] = WorkflowJson.ToObject(d.Post) }));
+    }
+
+    /// <summary>A tranche paid: no reminder is due for it any more (its timer goes at the re-arm).</summary>
+    static void ReceiveTranche(TransitionContext<PostFundingData> ctx)
+    {
+        var d = ctx.Data;
+        var conventionId = ctx.Arg<Guid>("conventionId");
+        var seq = ctx.Arg<int>("seq");
+        var on = ctx.Arg<DateOnly>("receivedOn");
+        var convention = d.Post.Conventions.FirstOrDefault(c => c.Id == conventionId);
+        if (convention is null || seq < 1 || seq > convention.Tranches.Count)
+            throw new WorkflowInputException($"Aucune tranche n° {seq} dans cette convention du poste.");
+        var tranches = convention.Tranches.ToList();
+        tranches[seq - 1] = tranches[seq - 1] with { ReceivedOn = on };
+        d.Post = d.Post with { Conventions = d.Post.Conventions.Select(c => c.Id == conventionId ? c with { Tranches = tranches } : c).ToList() };
+        ctx.Record(new Remark($"Tranche n° {seq} reçue le {IsoDate(on)}."));
     }
 
     static void Notify(TransitionContext<PostFundingData> ctx, string role, string template, string occasion, JsonObject data)

@@ -492,6 +492,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         public Guid ConventionId { get; init; }
         public decimal Amount { get; init; }
         public DateOnly ExpectedOn { get; init; }
+        public DateOnly? ReceivedOn { get; init; }
     }
 
     sealed class ContractRow
@@ -528,13 +529,13 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
               FROM grant_convention WHERE post_id = @id ORDER BY start_date, source, id
             """, new { id }, tx)).ToList();
         var tranches = (await conn.QueryAsync<TrancheRow>("""
-            SELECT t.convention_id AS ConventionId, t.amount_eur AS Amount, t.expected_on AS ExpectedOn
+            SELECT t.convention_id AS ConventionId, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
               FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id
              WHERE c.post_id = @id ORDER BY t.seq
             """, new { id }, tx)).ToLookup(t => t.ConventionId);
         return new FundedPost(post.Id, post.StructureId, post.Label, conventions.Select(c => new GrantConvention(
             c.Id, Enum.Parse<FundingSource>(c.Source), Enum.Parse<ConventionWave>(c.Wave), c.Amount, c.StartDate, c.EndDate,
-            tranches[c.Id].Select(t => new Tranche(t.Amount, t.ExpectedOn)).ToList())).ToList());
+            tranches[c.Id].Select(t => new Tranche(t.Amount, t.ExpectedOn) { ReceivedOn = t.ReceivedOn }).ToList())).ToList());
     }
 
     static Task<AdvisorRow?> LoadAdvisorAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id) =>

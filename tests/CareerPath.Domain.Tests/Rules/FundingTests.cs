@@ -60,6 +60,20 @@ public class FundingTests
         Assert.All(tranches, t => Assert.Equal("funding.tranches", t.RuleId));
     }
 
+    [Fact]
+    public void FundingTranches_received_are_no_longer_awaited_and_the_others_keep_their_number()
+    {
+        var convention = StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.Renewal2023, LegalRegime.Public, D("2023-10-01"));
+        var received = convention with
+        {
+            Tranches = [convention.Tranches[0], convention.Tranches[1] with { ReceivedOn = D("2024-09-20") }, convention.Tranches[2]],
+        };
+        var tranches = FundingDeadlines.Tranches(received);
+        Assert.Equal(new[] { D("2023-09-29"), D("2025-10-01") }, tranches.Select(t => t.Date));
+        Assert.Equal(FundingDeadlines.Tranches(convention)[2].Key, tranches[1].Key);
+        Assert.StartsWith("Versement attendu : tranche 3", tranches[1].Label);
+    }
+
     [Theory]
     [InlineData("2025-03-31", "2025-06-30")]
     [InlineData("2024-11-30", "2025-02-28")] // month-end clamp

@@ -290,6 +290,17 @@ public sealed class ApiFlowTests : IAsyncLifetime
             SELECT jsonb_array_length(data->'post'->'conventions') FROM workflow_instance WHERE subject_id = @c
             """, new { c = _host.Data.ContractA }))[0]);
 
+        // The renewal's second tranche is awaited (a timer); once received, it is not any more.
+        const string Tranches = """
+            SELECT count(*)::int FROM workflow_timer t JOIN workflow_instance i ON i.id = t.instance_id
+             WHERE i.subject_id = @post AND t.fired_at IS NULL AND t.rule_id = 'funding.tranches'
+            """;
+        var awaited = (await _host.QueryAsync<int>(Tranches, new { post = _host.Data.PostA }))[0];
+        Assert.True(awaited >= 2, $"{awaited} tranche timers");
+        var second = new JsonObject { ["conventionId"] = conventions[1]!["id"]!.GetValue<Guid>(), ["seq"] = 2, ["receivedOn"] = "2028-08-20" };
+        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(second.ToJsonString()))).StatusCode);
+        Assert.Equal(awaited - 1, (await _host.QueryAsync<int>(Tranches, new { post = _host.Data.PostA }))[0]);
+
         var tranche = new JsonObject { ["conventionId"] = conventions[0]!["id"]!.GetValue<Guid>(), ["seq"] = 1, ["receivedOn"] = "2025-09-15" };
         Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
