@@ -8,7 +8,7 @@ namespace CareerPath.Server.Endpoints;
 
 public sealed record LoginRequest(string? Email, string? Password);
 public sealed record Me(Guid Id, string Email, string Role, IReadOnlyCollection<Guid> Structures, Guid? AdvisorId);
-public sealed record NewToken(string? Name, int? ExpiresInDays);
+public sealed record NewToken(string? Name, int? ExpiresInDays = null);
 public sealed record TokenCreated(Guid Id, string Name, string Token, DateTimeOffset? ExpiresAt);
 public sealed record TokenView(Guid Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
 

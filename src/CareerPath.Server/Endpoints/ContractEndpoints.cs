@@ -11,10 +11,10 @@ using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Server.Endpoints;
 
-public sealed record AmendmentRequest(DateOnly? NewEnd, string? Reason, DateOnly? EffectiveOn);
-public sealed record RenewalRequest(DateOnly? NewEnd, string? Reason, DateOnly? NotifiedOn);
-public sealed record DecisionRequest(DecisionKind? Kind, string? Reason, DateOnly? NewEnd, DateOnly? NotifiedOn);
-public sealed record EarlyTerminationRequest(DateOnly? Date, TerminationReason? Reason, string? Note);
+public sealed record AmendmentRequest(DateOnly? NewEnd, string? Reason, DateOnly? EffectiveOn = null);
+public sealed record RenewalRequest(DateOnly? NewEnd, string? Reason, DateOnly? NotifiedOn = null);
+public sealed record DecisionRequest(DecisionKind? Kind, string? Reason, DateOnly? NewEnd = null, DateOnly? NotifiedOn = null);
+public sealed record EarlyTerminationRequest(DateOnly? Date, TerminationReason? Reason, string? Note = null);
 public sealed record ContractView(Guid Id, Guid InstanceId, string State, Guid AdvisorId, string AdvisorName, Guid PostId, Guid StructureId,
     string Type, string Regime, DateOnly Start, DateOnly? SignedEnd, DateOnly? End, Guid? PreviousContractId,
     IReadOnlyList<ContractAmendment> Amendments, EarlyTermination? EarlyTermination, Decision? Decision, bool DecisionLate,

@@ -21,7 +21,7 @@ public sealed record InstanceSummary
     public DateTimeOffset? ClosedAt { get; init; }
 }
 public sealed record InstanceDetail(InstanceSummary Instance, JsonNode? Data, IReadOnlyList<TimerView> Timers);
-public sealed record MigrationRequest(string? DefinitionId, int? FromVersion, int? ToVersion, Dictionary<string, string>? StateMap, bool? DryRun);
+public sealed record MigrationRequest(string? DefinitionId, int? FromVersion, int? ToVersion, Dictionary<string, string>? StateMap, bool? DryRun = null);
 
 /// <summary>The administrator's view of the engine: definitions, instances, journals, incidents, version migrations.</summary>
 public static class InstanceEndpoints

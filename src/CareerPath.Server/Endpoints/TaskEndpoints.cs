@@ -26,7 +26,7 @@ public sealed record TaskView
 }
 
 /// <summary>What completes a task: a note for a review, a decision, a follow-up outcome, or the training dates.</summary>
-public sealed record TaskCompletion(string? Note, DecisionRequest? Decision, OutcomeKind? Outcome, TrainingRequest? Training);
+public sealed record TaskCompletion(string? Note = null, DecisionRequest? Decision = null, OutcomeKind? Outcome = null, TrainingRequest? Training = null);
 
 /// <summary>Human tasks: the open ones of the caller's structures, and their completion (one transition).</summary>
 public static class TaskEndpoints

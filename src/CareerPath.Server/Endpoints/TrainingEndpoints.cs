@@ -7,10 +7,10 @@ namespace CareerPath.Server.Endpoints;
 
 public enum Exam { Ccp1, Pix }
 
-public sealed record TrainingRequest(DateOnly? Start, DateOnly? End, int? Hours, string? Title);
-public sealed record CompletionRequest(DateOnly? CompletedOn);
-public sealed record ExamRequest(Exam? Exam, bool? Passed, DateOnly? On);
-public sealed record ThematicModuleRequest(string? Title, int? Hours, DateOnly? On);
+public sealed record TrainingRequest(DateOnly? Start, DateOnly? End, int? Hours, string? Title = null);
+public sealed record CompletionRequest(DateOnly? CompletedOn = null);
+public sealed record ExamRequest(Exam? Exam, bool? Passed, DateOnly? On = null);
+public sealed record ThematicModuleRequest(string? Title, int? Hours = null, DateOnly? On = null);
 
 /// <summary>
 /// Trainings of a contract: HR assigns the initial training and records exam results; the advisor

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace CareerPath.Server.Endpoints;
 
-public sealed record NewUser(string? Email, string? DisplayName, string? Role, string? Password, List<Guid>? Structures, Guid? AdvisorId);
+public sealed record NewUser(string? Email, string? DisplayName, string? Role, string? Password = null, List<Guid>? Structures = null, Guid? AdvisorId = null);
 public sealed record UserView(Guid Id, string Email, string DisplayName, string Role, bool Disabled, DateTimeOffset? LockedUntil);
 
 /// <summary>Administrators create accounts: an HR manager with their structures, an advisor linked to their record.</summary>

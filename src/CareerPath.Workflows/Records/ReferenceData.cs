@@ -18,22 +18,22 @@ public sealed record FieldError(string Field, string Message);
 
 /// <summary>An employer structure, its HR contact (reminders) and optionally its HR lead (escalations).</summary>
 public sealed record NewStructure(string? Name, StructureKind? Kind, LegalRegime? LegalRegime, string? Siret,
-    string? HrName, string? HrEmail, string? HrLeadName, string? HrLeadEmail);
+    string? HrName, string? HrEmail, string? HrLeadName = null, string? HrLeadEmail = null);
 
 /// <summary>
 /// A funded post: the State's standard convention of <see cref="Wave"/> from <see cref="GrantStart"/>, for the
 /// structure's legal regime; a positive <see cref="TopUpEur"/> adds a département top-up over the same dates.
 /// </summary>
-public sealed record NewPost(Guid? StructureId, string? Label, ConventionWave? Wave, DateOnly? GrantStart, decimal? TopUpEur);
+public sealed record NewPost(Guid? StructureId, string? Label, ConventionWave? Wave, DateOnly? GrantStart, decimal? TopUpEur = null);
 
 /// <summary>An advisor recorded by a structure. A missing <see cref="HasRecognisedDisability"/> is false, as in the schema.</summary>
-public sealed record NewAdvisor(Guid? StructureId, string? FullName, string? WorkEmail, bool? HasRecognisedDisability);
+public sealed record NewAdvisor(Guid? StructureId, string? FullName, string? WorkEmail, bool? HasRecognisedDisability = null);
 
 /// <summary>A contract of an advisor on a post; its legal regime is that of the post's structure.</summary>
 /// <summary>A new State convention for an existing post, from its wave and start (amounts and tranches are the standard ones).</summary>
 public sealed record NewConvention(ConventionWave? Wave, DateOnly? Start);
 
-public sealed record NewContract(Guid? AdvisorId, Guid? PostId, ContractType? Type, DateOnly? Start, DateOnly? End);
+public sealed record NewContract(Guid? AdvisorId, Guid? PostId, ContractType? Type, DateOnly? Start, DateOnly? End = null);
 
 /// <summary>
 /// <see cref="Created"/>: a new record was written (and its workflow started). Not created and no errors: an

@@ -325,6 +325,12 @@ public sealed class ApiFlowTests : IAsyncLifetime
         var openapi = await _host.Anonymous().GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/contracts/{id}/amendments", openapi);
         Assert.Contains("/api/imports/{kind}", openapi);
+        // Enums are documented by name (the API refuses numbers), and optional fields are not marked required.
+        var schemas = JsonNode.Parse(openapi)!["components"]!["schemas"]!;
+        Assert.Equal(["Cdd", "Cdi", "Pec", "ContratDeProjet"], schemas["ContractType"]!["enum"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var required = schemas["DecisionRequest"]!["required"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+        Assert.Contains("kind", required);
+        Assert.DoesNotContain("notifiedOn", required);
         var scalar = await _host.Anonymous().GetAsync("/scalar");
         if (scalar.StatusCode == HttpStatusCode.Found) scalar = await _host.Anonymous().GetAsync(scalar.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.OK, scalar.StatusCode);
