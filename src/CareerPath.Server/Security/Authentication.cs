@@ -66,6 +66,18 @@ public static class Authentication
                 o.Scope.Add("email");
                 o.SignInScheme = Cookie;
                 o.CallbackPath = oidc["CallbackPath"] ?? "/signin-proconnect";
+                o.RequireHttpsMetadata = oidc.GetValue("RequireHttpsMetadata", true);
+                // A refused sign-in (no account, unverified address, a provider error) is a 401 in French, not a server error.
+                o.Events.OnRemoteFailure = async context =>
+                {
+                    context.HandleResponse();
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = context.HttpContext,
+                        ProblemDetails = { Status = 401, Detail = "Connexion ProConnect refusée : aucun compte CareerPath actif pour cette adresse vérifiée." },
+                    });
+                };
                 o.Events.OnTokenValidated = async context =>
                 {
                     var email = context.Principal?.FindFirstValue(ClaimTypes.Email) ?? context.Principal?.FindFirstValue("email");

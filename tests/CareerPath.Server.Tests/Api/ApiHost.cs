@@ -44,7 +44,7 @@ public sealed class ApiHost : IAsyncDisposable
     public DataSet Data { get; private set; } = null!;
     readonly Dictionary<string, HttpClient> _clients = [];
 
-    public static async Task<ApiHost> CreateAsync(Dictionary<string, string?>? settings = null, bool seed = true)
+    public static async Task<ApiHost> CreateAsync(Dictionary<string, string?>? settings = null, bool seed = true, Action<IServiceCollection>? configure = null)
     {
         var connectionString = await TestCluster.CreateMigratedDatabaseAsync();
         var clock = new FakeTimeProvider(Start);
@@ -62,6 +62,7 @@ public sealed class ApiHost : IAsyncDisposable
         foreach (var (k, v) in settings ?? []) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);
         builder.Services.AddSingleton<TimeProvider>(clock);
+        configure?.Invoke(builder.Services);
         var pickup = Path.Combine(Path.GetTempPath(), $"careerpath-api-mail-{Guid.NewGuid():N}");
         var app = ServerApp.Build(builder, connectionString, pickup);
         await app.StartAsync();
