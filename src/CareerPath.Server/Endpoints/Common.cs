@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using CareerPath.Server.Api;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
@@ -23,8 +22,6 @@ static class Common
         : result.Created ? Results.Created($"{prefix}/{result.Id}", new Created(result.Id, true))
         : Results.Ok(new Created(result.Id, false));
 
-    public static readonly DateOnly MinDate = new(2000, 1, 1);
-    public static readonly DateOnly MaxDate = new(2100, 12, 31);
 
     public sealed record ContractInstance(Guid InstanceId, Guid ContractId, Guid? StructureId, Guid AdvisorId, string State);
 
@@ -53,7 +50,7 @@ static class Common
 }
 
 /// <summary>Collects every problem of a request body, so that one answer lists them all.</summary>
-sealed partial class Check
+sealed class Check
 {
     readonly Dictionary<string, List<string>> _errors = [];
 
@@ -81,7 +78,8 @@ sealed partial class Check
     public Check Date(string field, DateOnly? value, bool required = true)
     {
         if (value is null) { if (required) Add(field, "Champ obligatoire (date AAAA-MM-JJ)."); }
-        else if (value < Common.MinDate || value > Common.MaxDate) Add(field, "Date hors des bornes plausibles (2000 à 2100).");
+        else if (value < ReferenceData.MinDate || value > ReferenceData.MaxDate)
+            Add(field, $"Date hors des bornes plausibles ({ReferenceData.MinDate.Year} à {ReferenceData.MaxDate.Year}).");
         return this;
     }
 
@@ -102,14 +100,11 @@ sealed partial class Check
     public Check Email(string field, string? value, bool required = true)
     {
         Text(field, value, 254, required);
-        if (!string.IsNullOrWhiteSpace(value) && value.Length <= 254 && !EmailPattern().IsMatch(value)) Add(field, "Adresse e-mail invalide.");
+        if (!string.IsNullOrWhiteSpace(value) && value.Length <= 254 && !ReferenceData.IsPlausibleEmail(value.Trim())) Add(field, "Adresse e-mail invalide.");
         return this;
     }
 
     public bool Ok => _errors.Count == 0;
 
     public IResult Problem() => Problems.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
-
-    [GeneratedRegex(@"^[^@\s<>""]+@[^@\s<>""]+\.[^@\s<>""]+$")]
-    private static partial Regex EmailPattern();
 }

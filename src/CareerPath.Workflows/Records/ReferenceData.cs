@@ -577,6 +577,9 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
     [GeneratedRegex("^[0-9]{14}$")]
     private static partial Regex SiretPattern();
 
+    /// <summary>Whether an address is plausible as a work e-mail: the one rule for every input that takes one.</summary>
+    public static bool IsPlausibleEmail(string address) => address.Length <= MaxEmailLength && EmailPattern().IsMatch(address);
+
     /// <summary>Collects every field error of an input; each method returns the clean value, or null when absent or invalid.</summary>
     sealed class Check
     {
