@@ -63,7 +63,7 @@ public static class AdvisorEndpoints
 
         // An advisor hired by another structure: an administrator moves the record, the earlier contracts
         // stay with the structure that held them (and their HR managers keep seeing those).
-        group.MapPost("/{id:guid}/structure", async (Guid id, StructureChange body, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/structure", async (Guid id, StructureChange body, NpgsqlDataSource db, ILogger<StructureChange> log, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Required("structureId", body.StructureId);
             if (!check.Ok) return check.Problem();
@@ -71,7 +71,10 @@ public static class AdvisorEndpoints
             if (!await conn.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM structure WHERE id = @s)", new { s = body.StructureId }))
                 return check.Add("structureId", "Structure introuvable.").Problem();
             var moved = await conn.ExecuteAsync("UPDATE advisor SET structure_id = @s WHERE id = @id", new { s = body.StructureId, id });
-            return moved == 0 ? Problems.NotFound() : Results.NoContent();
+            if (moved == 0) return Problems.NotFound();
+            // Who moved whom where: an administrator's act on personal data, kept in the server's log.
+            log.LogInformation("Advisor {Advisor} attached to structure {Structure} by {Actor}", id, body.StructureId, http.Caller().Actor);
+            return Results.NoContent();
         }).RequireAuthorization(Policies.Admin);
 
         group.MapPost("/", async (NewAdvisor body, ReferenceData records, HttpContext http, CancellationToken ct) =>

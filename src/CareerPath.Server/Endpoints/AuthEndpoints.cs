@@ -24,6 +24,8 @@ public static class AuthEndpoints
 
         auth.MapPost("/login", async (LoginRequest body, Accounts accounts, HttpContext http, CancellationToken ct) =>
         {
+            // A pasted address often carries a space at either end: not part of it.
+            body = body with { Email = body.Email?.Trim() };
             var check = new Check().Email("email", body.Email).Text("password", body.Password, 200);
             if (!check.Ok) return check.Problem();
             var (outcome, account) = await accounts.CheckPasswordAsync(body.Email!, body.Password!, ct);

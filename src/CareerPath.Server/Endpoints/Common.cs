@@ -100,7 +100,8 @@ sealed class Check
     public Check Email(string field, string? value, bool required = true)
     {
         Text(field, value, 254, required);
-        if (!string.IsNullOrWhiteSpace(value) && value.Length <= 254 && !ReferenceData.IsPlausibleEmail(value.Trim())) Add(field, "Adresse e-mail invalide.");
+        // As typed, spaces included: an address stored with a space would be a second account for the same person.
+        if (!string.IsNullOrWhiteSpace(value) && value.Length <= 254 && !ReferenceData.IsPlausibleEmail(value)) Add(field, "Adresse e-mail invalide.");
         return this;
     }
 

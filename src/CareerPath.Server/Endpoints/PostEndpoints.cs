@@ -53,14 +53,22 @@ public static class PostEndpoints
 
         // A tranche of the grant paid: recorded once (the same day again changes nothing), and the
         // post-funding workflow stops waiting for it, in the same transaction.
-        group.MapPost("/{id:guid}/tranches/received", async (Guid id, TrancheReceipt body, NpgsqlDataSource db, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/tranches/received", async (Guid id, TrancheReceipt body, NpgsqlDataSource db, WorkflowEngine engine, TimeProvider time,
+            HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
             if (!caller.MaySeeStructure(await StructureOfAsync(db, id, ct))) return Problems.NotFound();
             var check = new Check().Required("conventionId", body.ConventionId).Range("seq", body.Seq, 1, 100).Date("receivedOn", body.ReceivedOn);
+            if (body.ReceivedOn > WorkflowEngine.ParisDate(time.GetUtcNow())) check.Add("receivedOn", "Une tranche ne peut pas être reçue dans le futur.");
             if (!check.Ok) return check.Problem();
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
+            // The post's running instance first, locked: receipts of a post (and the sweeper, which skips a
+            // locked instance) take their turn, so two tranches recorded at once do not conflict.
+            var instance = await conn.QuerySingleOrDefaultAsync<Guid?>("""
+                SELECT id FROM workflow_instance WHERE definition_id = @def AND subject_id = @id AND closed_at IS NULL
+                 ORDER BY created_at DESC LIMIT 1 FOR UPDATE
+                """, new { def = PostFundingWorkflow.DefinitionId, id }, tx);
             // One statement: of two people recording different days at once, one wins and the other is told.
             var updated = await conn.QuerySingleOrDefaultAsync<TrancheRow>("""
                 UPDATE grant_tranche t SET received_on = @ReceivedOn, received_by = coalesce(t.received_by, @actor)
@@ -71,9 +79,6 @@ public static class PostEndpoints
                 """, new { id, body.ConventionId, body.Seq, body.ReceivedOn, actor = caller.Actor }, tx);
             if (updated is not null)
             {
-                var instance = await conn.QuerySingleOrDefaultAsync<Guid?>("""
-                    SELECT id FROM workflow_instance WHERE definition_id = @def AND subject_id = @id AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1
-                    """, new { def = PostFundingWorkflow.DefinitionId, id }, tx);
                 if (instance is { } running)
                     await engine.SignalAsync(conn, tx, new SignalRequest(running, nameof(PostTrigger.TrancheReceived), new JsonObject
                     {

@@ -70,12 +70,14 @@ public static class Authentication
                 // A refused sign-in (no account, unverified address, a provider error) is a 401 in French, not a server error.
                 o.Events.OnRemoteFailure = async context =>
                 {
+                    context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CareerPath.ProConnect")
+                        .LogWarning(context.Failure, "OpenID Connect sign-in refused");
                     context.HandleResponse();
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                     {
                         HttpContext = context.HttpContext,
-                        ProblemDetails = { Status = 401, Detail = "Connexion ProConnect refusée : aucun compte CareerPath actif pour cette adresse vérifiée." },
+                        ProblemDetails = { Status = 401, Detail = "Connexion ProConnect refusée : pas de compte CareerPath actif pour cette adresse vérifiée, ou réponse du fournisseur invalide." },
                     });
                 };
                 o.Events.OnTokenValidated = async context =>

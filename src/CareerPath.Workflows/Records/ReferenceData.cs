@@ -571,10 +571,10 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
     internal static string NormaliseSiret(string siret) => string.Concat(siret.Where(c => !char.IsWhiteSpace(c)));
 
     // Plausible, not RFC 5322: what a person's work address looks like, and what an SMTP server will accept.
-    [GeneratedRegex(@"^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*@[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?(\.[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?)+$")]
+    [GeneratedRegex(@"^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(\.[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+)*@[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?(\.[\p{L}\p{N}]([\p{L}\p{N}-]*[\p{L}\p{N}])?)+\z")]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex("^[0-9]{14}$")]
+    [GeneratedRegex(@"^[0-9]{14}\z")]
     private static partial Regex SiretPattern();
 
     /// <summary>Whether an address is plausible as a work e-mail: the one rule for every input that takes one.</summary>

@@ -45,8 +45,14 @@ public sealed class ApiFlowTests : IAsyncLifetime
         Assert.Equal(await locked.Content.ReadAsStringAsync(), await unknown.Content.ReadAsStringAsync());
 
         _host.Clock.Advance(TimeSpan.FromMinutes(16));
-        var again = await client.PostAsync("/api/auth/login", Json("""{"email":"rh@commune-a.fr","password":"mot-de-passe-hrA"}"""));
+        var again = await client.PostAsync("/api/auth/login", Json("""{"email":" rh@commune-a.fr ","password":"mot-de-passe-hrA"}"""));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        // An account is never created under the same address with a space or a line break around it.
+        foreach (var email in new[] { " rh@commune-a.fr", "rh@commune-a.fr\n" })
+            Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("admin").PostAsJsonAsync("/api/users", new
+            {
+                email, displayName = "Doublon", role = "auditor", password = "un-mot-de-passe-long",
+            })).StatusCode);
     }
 
     [Fact]
@@ -297,9 +303,12 @@ public sealed class ApiFlowTests : IAsyncLifetime
             """;
         var awaited = (await _host.QueryAsync<int>(Tranches, new { post = _host.Data.PostA }))[0];
         Assert.True(awaited >= 2, $"{awaited} tranche timers");
-        var second = new JsonObject { ["conventionId"] = conventions[1]!["id"]!.GetValue<Guid>(), ["seq"] = 2, ["receivedOn"] = "2028-08-20" };
-        Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(second.ToJsonString()))).StatusCode);
-        Assert.Equal(awaited - 1, (await _host.QueryAsync<int>(Tranches, new { post = _host.Data.PostA }))[0]);
+        // Paid in advance, two tranches recorded at once: both taken, both reminders gone. A day to come is refused.
+        JsonObject Receipt(int seq, string day) => new() { ["conventionId"] = conventions[1]!["id"]!.GetValue<Guid>(), ["seq"] = seq, ["receivedOn"] = day };
+        Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(Receipt(2, "2026-03-03").ToJsonString()))).StatusCode);
+        var both = await Task.WhenAll(new[] { 2, 3 }.Select(seq => _host.As("hrA").PostAsync($"{post}/tranches/received", Json(Receipt(seq, "2026-03-01").ToJsonString()))));
+        Assert.All(both, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(awaited - 2, (await _host.QueryAsync<int>(Tranches, new { post = _host.Data.PostA }))[0]);
 
         var tranche = new JsonObject { ["conventionId"] = conventions[0]!["id"]!.GetValue<Guid>(), ["seq"] = 1, ["receivedOn"] = "2025-09-15" };
         Assert.Equal(HttpStatusCode.OK, (await _host.As("hrA").PostAsync($"{post}/tranches/received", Json(tranche.ToJsonString()))).StatusCode);
@@ -309,7 +318,7 @@ public sealed class ApiFlowTests : IAsyncLifetime
         // Several people recording different days at once on the new convention's first tranche: one day wins, the others are told.
         var parallel = await Task.WhenAll(Enumerable.Range(1, 8).Select(day => _host.As("hrA").PostAsync($"{post}/tranches/received", Json(new JsonObject
         {
-            ["conventionId"] = conventions[1]!["id"]!.GetValue<Guid>(), ["seq"] = 1, ["receivedOn"] = $"2027-08-{day:00}",
+            ["conventionId"] = conventions[1]!["id"]!.GetValue<Guid>(), ["seq"] = 1, ["receivedOn"] = $"2026-02-{day:00}",
         }.ToJsonString()))));
         Assert.Single(parallel, r => r.StatusCode == HttpStatusCode.OK);
         Assert.All(parallel, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
