@@ -115,30 +115,11 @@ public static class PostEndpoints
                AND (@id::uuid IS NULL OR p.id = @id)
              ORDER BY p.label LIMIT 2000
             """, new { def = PostFundingWorkflow.DefinitionId, all = scope is null, scope = scope ?? [], structureId, id })).ToList();
-        var ids = posts.Select(p => p.Id).ToArray();
-        var conventions = (await conn.QueryAsync<ConventionRow>("""
-            SELECT id, post_id AS PostId, source, wave, amount_eur AS Amount, start_date AS Start, end_date AS "End"
-              FROM grant_convention WHERE post_id = ANY(@ids) ORDER BY start_date
-            """, new { ids })).ToList();
-        var tranches = (await conn.QueryAsync<TrancheRow>("""
-            SELECT convention_id AS ConventionId, seq, amount_eur AS Amount, expected_on AS ExpectedOn, received_on AS ReceivedOn
-              FROM grant_tranche WHERE convention_id = ANY(@ids) ORDER BY seq
-            """, new { ids = conventions.Select(c => c.Id).ToArray() })).ToLookup(t => t.ConventionId);
-        var byPost = conventions.ToLookup(c => c.PostId);
-        return posts.Select(p => new PostView(p.Id, p.StructureId, p.Label, p.State, p.InstanceId,
-            byPost[p.Id].Select(c => new ConventionView(c.Id, c.Source, c.Wave, c.Amount, c.Start, c.End,
-                tranches[c.Id].Select(t => new TrancheView(t.Seq, t.Amount, t.ExpectedOn, t.ReceivedOn)).ToList())).ToList())).ToList();
-    }
-
-    sealed record ConventionRow
-    {
-        public Guid Id { get; init; }
-        public Guid PostId { get; init; }
-        public string Source { get; init; } = "";
-        public string Wave { get; init; } = "";
-        public decimal Amount { get; init; }
-        public DateOnly Start { get; init; }
-        public DateOnly End { get; init; }
+        // The grants as every writer stores them (ReferenceData), then the workflow's state beside them.
+        var stored = await ReferenceData.LoadPostsAsync(conn, null, posts.Select(p => p.Id).ToArray());
+        return posts.Zip(stored).Select(x => new PostView(x.First.Id, x.First.StructureId, x.First.Label, x.First.State, x.First.InstanceId,
+            x.Second.Conventions.Select(c => new ConventionView(c.Id, c.Source.ToString(), c.Wave.ToString(), c.Amount, c.Start, c.End,
+                c.Tranches.Select((t, i) => new TrancheView(i + 1, t.Amount, t.ExpectedOn, t.ReceivedOn)).ToList())).ToList())).ToList();
     }
 
     sealed record TrancheRow

@@ -480,6 +480,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
     sealed class ConventionRow
     {
         public Guid Id { get; init; }
+        public Guid PostId { get; init; }
         public string Source { get; init; } = "";
         public string Wave { get; init; } = "";
         public decimal Amount { get; init; }
@@ -521,21 +522,30 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         conn.QuerySingleOrDefaultAsync<PostRow?>("SELECT id, structure_id AS StructureId, label FROM funded_post WHERE id = @id", new { id }, tx);
 
     /// <summary>The post as stored: its conventions by start date, each with its tranches in order.</summary>
-    static async Task<FundedPost> LoadPostAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id)
+    static async Task<FundedPost> LoadPostAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id) =>
+        (await LoadPostsAsync(conn, tx, [id])).SingleOrDefault() ?? throw new InvalidOperationException($"Post {id} vanished inside its transaction.");
+
+    /// <summary>
+    /// Posts as stored, in the order of <paramref name="ids"/> (unknown ids are left out): conventions by
+    /// start date, tranches in order (tranche n is the n-th, as written by <see cref="InsertConventionAsync"/>).
+    /// </summary>
+    public static async Task<IReadOnlyList<FundedPost>> LoadPostsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid[] ids)
     {
-        var post = await FindPostAsync(conn, tx, id) ?? throw new InvalidOperationException($"Post {id} vanished inside its transaction.");
+        var posts = (await conn.QueryAsync<PostRow>("SELECT id, structure_id AS StructureId, label FROM funded_post WHERE id = ANY(@ids)", new { ids }, tx))
+            .ToDictionary(p => p.Id);
         var conventions = (await conn.QueryAsync<ConventionRow>("""
-            SELECT id, source, wave, amount_eur AS Amount, start_date AS StartDate, end_date AS EndDate
-              FROM grant_convention WHERE post_id = @id ORDER BY start_date, source, id
-            """, new { id }, tx)).ToList();
+            SELECT id, post_id AS PostId, source, wave, amount_eur AS Amount, start_date AS StartDate, end_date AS EndDate
+              FROM grant_convention WHERE post_id = ANY(@ids) ORDER BY start_date, source, id
+            """, new { ids }, tx)).ToLookup(c => c.PostId);
         var tranches = (await conn.QueryAsync<TrancheRow>("""
             SELECT t.convention_id AS ConventionId, t.amount_eur AS Amount, t.expected_on AS ExpectedOn, t.received_on AS ReceivedOn
               FROM grant_tranche t JOIN grant_convention c ON c.id = t.convention_id
-             WHERE c.post_id = @id ORDER BY t.seq
-            """, new { id }, tx)).ToLookup(t => t.ConventionId);
-        return new FundedPost(post.Id, post.StructureId, post.Label, conventions.Select(c => new GrantConvention(
-            c.Id, Enum.Parse<FundingSource>(c.Source), Enum.Parse<ConventionWave>(c.Wave), c.Amount, c.StartDate, c.EndDate,
-            tranches[c.Id].Select(t => new Tranche(t.Amount, t.ExpectedOn) { ReceivedOn = t.ReceivedOn }).ToList())).ToList());
+             WHERE c.post_id = ANY(@ids) ORDER BY t.seq
+            """, new { ids }, tx)).ToLookup(t => t.ConventionId);
+        return ids.Where(posts.ContainsKey).Select(id => posts[id]).Select(post => new FundedPost(post.Id, post.StructureId, post.Label,
+            conventions[post.Id].Select(c => new GrantConvention(
+                c.Id, Enum.Parse<FundingSource>(c.Source), Enum.Parse<ConventionWave>(c.Wave), c.Amount, c.StartDate, c.EndDate,
+                tranches[c.Id].Select(t => new Tranche(t.Amount, t.ExpectedOn) { ReceivedOn = t.ReceivedOn }).ToList())).ToList())).ToList();
     }
 
     static Task<AdvisorRow?> LoadAdvisorAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id) =>
