@@ -43,12 +43,13 @@ public sealed record Contract(Guid Id, Guid AdvisorId, Guid PostId, ContractType
     }
 
     /// <summary>
-    /// Renewals of a private CDD (Code du travail L1243-13-1): each extending amendment of this contract and
-    /// of the earlier contracts of its PreviousContractId chain, plus one per earlier contract, since each
-    /// successor in the chain is a renewal signed as a new contract. See <see cref="ContractChain"/>.
+    /// Renewals of a private CDD (Code du travail L1243-13-1): each extending amendment of this contract and of the
+    /// earlier contracts counted with it, plus one per earlier contract, since each successor is a renewal signed as
+    /// a new contract (PreviousContractId, see <see cref="ContractChain"/>) or, in CareerPath's reading, a new CDD on
+    /// the same post within the délai de carence (see Rules.PrivateCddLimits.EarlierInSuccession).
     /// </summary>
-    public int RenewalCount(IReadOnlyCollection<Contract> earlierInChain) =>
-        earlierInChain.Count + earlierInChain.Sum(c => c.ExtendingAmendmentCount) + ExtendingAmendmentCount;
+    public int RenewalCount(IReadOnlyCollection<Contract> earlierInSuccession) =>
+        earlierInSuccession.Count + earlierInSuccession.Sum(c => c.ExtendingAmendmentCount) + ExtendingAmendmentCount;
 
     public IReadOnlyList<ValidationError> Validate() => new Errors()
         .Require(End is null || End >= Start, "model.contract.dates", $"La fin du contrat ({FrenchFormat.Date(End)}) précède son début ({FrenchFormat.Date(Start)}).")

@@ -78,13 +78,14 @@ public static class DeadlinePlanner
     private static Deadline? Notice(ContractFacts facts) => facts.Contract switch
     {
         { Type: ContractType.Cdd, Regime: LegalRegime.Public } contract => PublicContractNotice.Compute(
-            contract, facts.EarlierContracts, facts.Advisor.HasRecognisedDisability, facts.RenewalCouldBeCdi ?? CouldBeCdi(facts)).Deadline,
+            contract, facts.EarlierContracts, facts.RenewalCouldBeCdi ?? CouldBeCdi(facts), facts.OnPermanentNeed).Deadline,
         { Type: ContractType.ContratDeProjet, Regime: LegalRegime.Public } contract => ContratDeProjetRules.Notice(contract),
         _ => null,
     };
 
     // Contrats de projet never count towards the 6 years (CGFP L332-26), so they are left out of the service.
-    private static bool CouldBeCdi(ContractFacts facts) => PublicContractNotice.RenewalCouldBeCdi(
+    // The CDI of CGFP L332-10 is for permanent posts only: a post known not to be one never leads to it.
+    private static bool CouldBeCdi(ContractFacts facts) => facts.OnPermanentNeed != false && PublicContractNotice.RenewalCouldBeCdi(
         CumulatedService.UpToTermOf(facts.Contract, facts.EarlierContracts.Where(c => c.Type != ContractType.ContratDeProjet)).Total);
 
     private static IEnumerable<Deadline> Trainings(ContractFacts facts)

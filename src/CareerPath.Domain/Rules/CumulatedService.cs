@@ -11,14 +11,19 @@ public sealed record ServiceSpan(DateOnly Start, DateOnly End)
 
 /// <summary>
 /// Service with one employer up to the term of the current contract, counted as décret 88-145 art. 38-1
-/// (and the 6-year CDI rule, CGFP L332-10) count it: all contracts together, across interruptions of
-/// less than 4 months that were not caused by the agent's resignation. Only the latest unbroken chain counts.
+/// (and the 6-year CDI rule, CGFP L332-10) count it: all contracts together, across interruptions that do
+/// not exceed 4 months and were not caused by the agent's resignation. Only the latest unbroken chain counts.
 /// </summary>
 public sealed record CumulatedService(IReadOnlyList<ServiceSpan> Spans, string? ChainBrokenBecause)
 {
-    // The text allows interruptions that "n'excèdent pas quatre mois"; the program chose the stricter
-    // reading that an interruption of exactly four months already breaks the chain (see DESIGN.md).
-    public static readonly CalendarPeriod BreakingInterruption = CalendarPeriod.OfMonths(4);
+    // The texts keep an interruption that "n'excède pas quatre mois": exactly four months still cumulates,
+    // only a longer one breaks the chain. The interruption runs from the day after one contract ended to the
+    // day before the next began, measured de date à date like every length here (CalendarPeriod.Between):
+    // 1 September to 31 December is exactly 4 months and counts; 31 August to 31 December is 4 months 1 day
+    // and breaks. Where a month is shorter, the count follows DateMath's clamping (31 October + 4 months =
+    // 28 February), so 31 October to 28 February is 4 months 1 day: CareerPath's reading, the texts say
+    // nothing of month ends.
+    public static readonly CalendarPeriod LongestKeptInterruption = CalendarPeriod.OfMonths(4);
 
     /// <summary>One span is measured on the calendar; several are added with 30-day months.</summary>
     public CalendarPeriod Total => Spans.Skip(1).Aggregate(Spans[0].Length, (sum, span) => sum + span.Length);
@@ -43,9 +48,9 @@ public sealed record CumulatedService(IReadOnlyList<ServiceSpan> Spans, string? 
             var interruption = new ServiceSpan(end.AddDays(1), first.Start.AddDays(-1));
             if (previous.EarlyTermination?.Reason == TerminationReason.Resignation)
                 return new(spans, $"Le contrat terminé le {FrenchFormat.Date(end)} a pris fin par démission : ni lui ni les précédents ne sont comptés.");
-            if (DateMath.Add(interruption.Start, BreakingInterruption) <= first.Start)
+            if (interruption.Length > LongestKeptInterruption)
                 return new(spans, $"Le contrat terminé le {FrenchFormat.Date(end)} est suivi d'une interruption de {interruption.Length.Describe()} "
-                    + $"(du {FrenchFormat.Date(interruption.Start)} au {FrenchFormat.Date(interruption.End)}), 4 mois ou plus : ni lui ni les précédents ne sont comptés.");
+                    + $"(du {FrenchFormat.Date(interruption.Start)} au {FrenchFormat.Date(interruption.End)}), plus de 4 mois : ni lui ni les précédents ne sont comptés.");
             spans.Insert(0, new(previous.Start, end));
         }
         return new(spans, null);

@@ -12,7 +12,10 @@ public static class PublicContractNotice
     public static readonly RuleInfo Rule = new(
         "notice.public-contract",
         "Délai de prévenance du renouvellement ou non d'un CDD de droit public",
-        "L'employeur notifie son intention de renouveler ou non le contrat au plus tard 8 jours, 1 mois ou 2 mois avant son terme selon la durée cumulée des contrats (moins de 6 mois, moins de 2 ans, 2 ans ou plus), 3 mois si le renouvellement peut se faire en CDI ; ces délais sont doublés pour un agent handicapé.",
+        "L'employeur notifie son intention de renouveler ou non le contrat au plus tard 8 jours, 1 mois ou 2 mois avant son terme selon la durée cumulée des contrats (moins de 6 mois, moins de 2 ans, 2 ans ou plus), 3 mois si le renouvellement peut se faire en CDI. "
+        + "La durée cumulée compte tous les contrats avec l'agent, à travers les interruptions de 4 mois au plus qui ne sont pas dues à sa démission. "
+        + "Un entretien préalable précède la notification si le renouvellement peut se faire en CDI, ou si les contrats conclus pour un besoin permanent totalisent 3 ans ou plus. "
+        + "Ces délais ne sont pas doublés pour un agent handicapé : le doublement, plafonné à 3 mois, est celui du préavis de licenciement (art. 40).",
         "Décret n° 88-145 du 15 février 1988, art. 38-1");
 
     public static readonly RuleInfo AgentAnswerRule = new(
@@ -24,10 +27,11 @@ public static class PublicContractNotice
     public static readonly RuleInfo CdiAfterSixYearsRule = new(
         "cdi.six-years",
         "Renouvellement en CDI après 6 ans de services",
-        "Un contrat sur emploi permanent renouvelé avec un agent qui justifie de 6 ans de services publics auprès du même employeur (interruptions de moins de 4 mois comprises) l'est pour une durée indéterminée.",
+        "Un contrat sur emploi permanent renouvelé avec un agent qui justifie de 6 ans de services publics auprès du même employeur (à travers des interruptions de 4 mois au plus) l'est pour une durée indéterminée.",
         "Code général de la fonction publique, art. L332-10 (ex-loi n° 84-53 du 26 janvier 1984, art. 3-4)");
 
     public static readonly CalendarPeriod CdiThreshold = CalendarPeriod.OfYears(6);
+    public static readonly CalendarPeriod EntretienThreshold = CalendarPeriod.OfYears(3);
     public const int AgentAnswerDays = 8;
 
     /// <summary>
@@ -36,43 +40,76 @@ public static class PublicContractNotice
     /// </summary>
     public static bool RenewalCouldBeCdi(CalendarPeriod cumulatedAtTerm) => cumulatedAtTerm >= CdiThreshold;
 
-    /// <summary>The notice period of art. 38-1 for a cumulated length of service.</summary>
-    public static CalendarPeriod NoticePeriod(CalendarPeriod cumulated, bool renewalCouldBeCdi, bool hasRecognisedDisability)
-    {
-        var period = renewalCouldBeCdi ? CalendarPeriod.OfMonths(3)
+    /// <summary>
+    /// The notice period of art. 38-1 for a cumulated length of service. A recognised disability does not change it:
+    /// the doubling capped at 3 months (décret 88-145, art. 40) applies to the dismissal notice, not to this one.
+    /// </summary>
+    public static CalendarPeriod NoticePeriod(CalendarPeriod cumulated, bool renewalCouldBeCdi) =>
+        renewalCouldBeCdi ? CalendarPeriod.OfMonths(3)
             : cumulated < CalendarPeriod.OfMonths(6) ? CalendarPeriod.OfDays(8)
             : cumulated < CalendarPeriod.OfYears(2) ? CalendarPeriod.OfMonths(1)
             : CalendarPeriod.OfMonths(2);
-        return hasRecognisedDisability ? period.Times(2) : period;
-    }
 
     /// <param name="earlierContracts">Other contracts of the advisor with the same employer (for the cumulated length).</param>
-    public static PublicNotice Compute(Contract contract, IEnumerable<Contract> earlierContracts, bool hasRecognisedDisability, bool renewalCouldBeCdi)
+    /// <param name="renewalCouldBeCdi">Whether a renewal at the term would be a CDI (see <see cref="RenewalCouldBeCdi"/>).</param>
+    /// <param name="onPermanentNeed">
+    /// Whether the contracts answer a permanent need; null when unknown, which is read as "may be" for the entretien préalable.
+    /// </param>
+    public static PublicNotice Compute(Contract contract, IEnumerable<Contract> earlierContracts, bool renewalCouldBeCdi, bool? onPermanentNeed = null)
     {
         if (contract is not { Type: ContractType.Cdd, Regime: LegalRegime.Public, EffectiveEnd: { } term })
             throw new DomainException(Rule.Id, "Ce délai de prévenance ne concerne que les CDD de droit public.");
 
-        var service = CumulatedService.UpToTermOf(contract, earlierContracts);
-        var notice = NoticePeriod(service.Total, renewalCouldBeCdi, hasRecognisedDisability);
+        var earlier = earlierContracts.ToList();
+        var service = CumulatedService.UpToTermOf(contract, earlier);
+        var notice = NoticePeriod(service.Total, renewalCouldBeCdi);
+        // Contrats de projet are by law on non-permanent posts (décret 88-145, art. 1): they never count towards
+        // the 3 years "conclus pour répondre à un besoin permanent".
+        var onPermanentNeedTotal = earlier.Any(c => c.Type == ContractType.ContratDeProjet)
+            ? CumulatedService.UpToTermOf(contract, earlier.Where(c => c.Type != ContractType.ContratDeProjet)).Total
+            : service.Total;
+        var (entretien, entretienWhy) = RequiresEntretien(renewalCouldBeCdi, onPermanentNeedTotal, onPermanentNeed);
+
         var explanation = new ExplanationBuilder(Rule)
             .Input("Début du contrat", contract.Start)
             .Input("Terme du contrat", term)
             .Input("Durée cumulée", service.Total.Describe())
             .Input("Renouvellement possible en CDI", renewalCouldBeCdi ? "oui" : "non")
-            .Input("Handicap reconnu", hasRecognisedDisability ? "oui" : "non");
+            .Input("Besoin permanent", onPermanentNeed switch { true => "oui", false => "non", null => "non renseigné" });
         foreach (var step in service.Describe()) explanation.Step(step);
         explanation.Step(renewalCouldBeCdi
             ? "Le renouvellement peut se faire en CDI : délai de 3 mois (4°)."
             : $"{BaseCase(service.Total)}.");
-        if (hasRecognisedDisability)
-            explanation.Step($"Agent bénéficiaire de l'obligation d'emploi des travailleurs handicapés : délai doublé, soit {notice.Describe()}.");
         var unadjusted = DateMath.Subtract(term, notice);
         explanation.Step($"Terme du {FrenchFormat.Date(term)} moins {notice.Describe()} : {FrenchFormat.Date(unadjusted)}.");
-        if (renewalCouldBeCdi) explanation.Step("Un entretien préalable doit précéder la notification.");
+        if (entretienWhy is not null) explanation.Step(entretienWhy);
+        if (entretien) explanation.Step("Un entretien préalable doit précéder la notification.");
         explanation.Step($"Si le renouvellement est proposé, l'agent a {AgentAnswerDays} jours pour répondre ; son silence vaut renonciation à l'emploi.");
 
-        var label = "Notifier le renouvellement ou non du contrat" + (renewalCouldBeCdi ? " (entretien préalable obligatoire)" : "");
-        return new(explanation.OnPreviousWorkingDay(label, unadjusted), service, notice, RequiresEntretienPrealable: renewalCouldBeCdi);
+        var label = "Notifier le renouvellement ou non du contrat" + (!entretien ? ""
+            : renewalCouldBeCdi || onPermanentNeed == true ? " (entretien préalable obligatoire)"
+            : " (entretien préalable obligatoire si le besoin est permanent)");
+        return new(explanation.OnPreviousWorkingDay(label, unadjusted), service, notice, RequiresEntretienPrealable: entretien);
+    }
+
+    // Art. 38-1 requires an entretien préalable when the renewal could be a CDI, or when "la durée du contrat ou de
+    // l'ensemble des contrats conclus pour répondre à un besoin permanent" is 3 years or more. Two readings are
+    // CareerPath's: the 3 years are counted like the notice's cumulated length (across interruptions of 4 months at
+    // most, not after a resignation), and when nobody said whether the need is permanent (null) the entretien is
+    // planned, since one held for nothing costs an hour while omitting a required one is a procedural irregularity.
+    // Returns the answer and the step that says why (none when the CDI step already says it, or below 3 years).
+    private static (bool Required, string? Why) RequiresEntretien(bool renewalCouldBeCdi, CalendarPeriod onPermanentNeedTotal, bool? onPermanentNeed)
+    {
+        if (renewalCouldBeCdi) return (true, null);
+        if (onPermanentNeedTotal < EntretienThreshold) return (false, null);
+        var total = onPermanentNeedTotal.Describe();
+        return onPermanentNeed switch
+        {
+            true => (true, $"Contrats conclus pour un besoin permanent totalisant {total}, 3 ans ou plus : entretien préalable obligatoire."),
+            false => (false, $"Contrats totalisant {total}, mais pour un besoin non permanent : pas d'entretien préalable obligatoire."),
+            null => (true, $"Contrats totalisant {total}, 3 ans ou plus ; le caractère permanent du besoin n'est pas renseigné : "
+                + "lecture prudente de CareerPath, l'entretien préalable est prévu (il n'est obligatoire que pour un besoin permanent)."),
+        };
     }
 
     /// <summary>

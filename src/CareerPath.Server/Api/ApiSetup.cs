@@ -1,11 +1,11 @@
 using System.Text.Encodings.Web;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
 using System.Threading.RateLimiting;
 using CareerPath.Server.Endpoints;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Import;
+using CareerPath.Workflows.Queries;
 using CareerPath.Workflows.Records;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -30,6 +30,13 @@ public static class ApiSetup
     public static IServiceCollection AddCareerPathApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(configuration.GetSection("CareerPath:Accounts").Get<AccountOptions>() ?? new AccountOptions());
+        // The reads and writes of Workflows the endpoints call (the resources' queries, then the administration's own).
+        services.AddCareerPathQueries();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<AccessLogStore>();
+        services.AddSingleton<AdminSecrets>();
+        services.AddSingleton<InstanceAdminQueries>();
+        services.AddSingleton<OutboxQueries>();
         services.AddSingleton<Accounts>();
         services.AddSingleton<AccessLog>();
         services.AddSingleton<Pseudonyms>();
@@ -86,26 +93,7 @@ public static class ApiSetup
                         : RateLimitPartition.GetNoLimiter("none")));
         });
 
-        services.AddOpenApi(o =>
-        {
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info.Title = "CareerPath API";
-                document.Info.Description = "Parcours des conseillers numériques : structures, postes, conseillers, contrats, échéances, tâches, rapports.";
-                return Task.CompletedTask;
-            });
-            // Enums are read by StrictEnumConverter, which the schema generator does not know: say they are names.
-            o.AddSchemaTransformer((schema, context, _) =>
-            {
-                var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
-                if (type.IsEnum)
-                {
-                    schema.Type = Microsoft.OpenApi.JsonSchemaType.String;
-                    schema.Enum = Enum.GetNames(type).Select(n => (JsonNode)JsonValue.Create(n)).ToList();
-                }
-                return Task.CompletedTask;
-            });
-        });
+        services.AddOpenApi(OpenApiDocumentation.Configure);
         return services;
     }
 

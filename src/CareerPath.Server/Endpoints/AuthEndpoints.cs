@@ -1,8 +1,10 @@
+using System.Reflection;
 using CareerPath.Server.Api;
 using CareerPath.Server.Security;
-using Dapper;
+using CareerPath.Workflows.Queries;
 using Microsoft.AspNetCore.Authentication;
-using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace CareerPath.Server.Endpoints;
 
@@ -10,7 +12,6 @@ public sealed record LoginRequest(string? Email, string? Password);
 public sealed record Me(Guid Id, string Email, string Role, IReadOnlyCollection<Guid> Structures, Guid? AdvisorId);
 public sealed record NewToken(string? Name, int? ExpiresInDays = null);
 public sealed record TokenCreated(Guid Id, string Name, string Token, DateTimeOffset? ExpiresAt);
-public sealed record TokenView(Guid Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
 
 /// <summary>Sign-in with a local password (cookie), sign-out, who am I, and personal API tokens.</summary>
 public static class AuthEndpoints
@@ -22,65 +23,80 @@ public static class AuthEndpoints
     {
         var auth = api.MapGroup("/auth").WithTags("Authentification");
 
-        auth.MapPost("/login", async (LoginRequest body, Accounts accounts, HttpContext http, CancellationToken ct) =>
-        {
-            // A pasted address often carries a space at either end: not part of it.
-            body = body with { Email = body.Email?.Trim() };
-            var check = new Check().Email("email", body.Email).Text("password", body.Password, 200);
-            if (!check.Ok) return check.Problem();
-            var (outcome, account) = await accounts.CheckPasswordAsync(body.Email!, body.Password!, ct);
-            if (outcome != LoginOutcome.Success)
-                return TypedResults.Problem(Failed, statusCode: 401, title: "Connexion refusée", extensions: new Dictionary<string, object?> { ["fr"] = true });
-            var principal = (await accounts.PrincipalAsync(account!.Id, Authentication.Cookie, ct))!;
-            await http.SignInAsync(Authentication.Cookie, principal);
-            return Results.Ok(ToMe(Caller.From(principal)));
-        }).AllowAnonymous().RequireRateLimiting(ApiSetup.LoginLimit);
+        auth.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(ApiSetup.LoginLimit)
+            .WithName("signIn").WithSummary("Se connecter avec un mot de passe (cookie de session)");
 
-        auth.MapPost("/logout", async (HttpContext http) =>
-        {
-            await http.SignOutAsync(Authentication.Cookie);
-            return Results.NoContent();
-        }).RequireAuthorization(Policies.Authenticated);
+        auth.MapPost("/logout", (Func<HttpContext, Task<NoContent>>)SignOut).RequireAuthorization(Policies.Authenticated)
+            .WithName("signOut").WithSummary("Se déconnecter (efface le cookie de session)");
 
-        auth.MapGet("/me", (HttpContext http) => Results.Ok(ToMe(http.Caller()))).RequireAuthorization(Policies.Authenticated);
+        auth.MapGet("/me", (HttpContext http) => TypedResults.Ok(ToMe(http.Caller()))).RequireAuthorization(Policies.Authenticated)
+            .WithName("getMe").WithSummary("Le compte connecté : rôle, structures, fiche conseiller");
 
-        auth.MapPost("/tokens", async (NewToken body, Accounts accounts, TimeProvider time, HttpContext http, CancellationToken ct) =>
-        {
-            // A token is made by a person who signed in, never by another token: a leaked token cannot
-            // breed a longer-lived one that outlives its revocation.
-            if (http.User.Identity?.AuthenticationType != Authentication.Cookie)
-                return TypedResults.Problem("Un jeton d'API se crée après une connexion par mot de passe (ou ProConnect), pas avec un autre jeton.",
-                    statusCode: 403, title: "Accès refusé", extensions: new Dictionary<string, object?> { ["fr"] = true });
-            var check = new Check().Text("name", body.Name, 100).Range("expiresInDays", body.ExpiresInDays, 1, 366, required: false);
-            if (!check.Ok) return check.Problem();
-            var expires = time.GetUtcNow().AddDays(body.ExpiresInDays ?? DefaultTokenDays);
-            var (id, token) = await accounts.CreateTokenAsync(http.Caller().UserId, body.Name!, expires, ct);
-            return Results.Ok(new TokenCreated(id, body.Name!, token, expires));
-        }).RequireAuthorization(Policies.Authenticated);
+        auth.MapPost("/tokens", CreateToken).RequireAuthorization(Policies.Authenticated)
+            .WithName("createApiToken").WithSummary("Créer un jeton d'API personnel (montré une seule fois)");
 
-        auth.MapGet("/tokens", async (NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
-        {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            return Results.Ok(await conn.QueryAsync<TokenView>("""
-                SELECT id, name, created_at AS CreatedAt, expires_at AS ExpiresAt, revoked_at AS RevokedAt
-                  FROM api_token WHERE user_id = @UserId ORDER BY created_at
-                """, new { http.Caller().UserId }));
-        }).RequireAuthorization(Policies.Authenticated);
+        auth.MapGet("/tokens", ListTokens).RequireAuthorization(Policies.Authenticated)
+            .WithName("listApiTokens").WithSummary("Lister ses jetons d'API (page par page)");
 
-        auth.MapDelete("/tokens/{id:guid}", async (Guid id, NpgsqlDataSource db, TimeProvider time, HttpContext http, CancellationToken ct) =>
-        {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var changed = await conn.ExecuteAsync("UPDATE api_token SET revoked_at = coalesce(revoked_at, @now) WHERE id = @id AND user_id = @UserId",
-                new { id, now = time.GetUtcNow(), http.Caller().UserId });
-            return changed == 0 ? Problems.NotFound() : Results.NoContent();
-        }).RequireAuthorization(Policies.Authenticated);
+        auth.MapDelete("/tokens/{id:guid}", RevokeToken).RequireAuthorization(Policies.Authenticated)
+            .WithName("revokeApiToken").WithSummary("Révoquer un de ses jetons d'API");
 
-        auth.MapGet("/proconnect", (IConfiguration configuration) =>
-            string.IsNullOrWhiteSpace(configuration["Authentication:OpenIdConnect:Authority"])
-                ? Problems.NotFound()
-                : Results.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [Authentication.OpenIdConnect]))
-            .AllowAnonymous().RequireRateLimiting(ApiSetup.LoginLimit);
+        auth.MapGet("/proconnect", ProConnect).AllowAnonymous().RequireRateLimiting(ApiSetup.LoginLimit)
+            .WithName("signInWithProConnect").WithSummary("Se connecter avec ProConnect (redirection OpenID Connect)");
     }
 
+    static async Task<Results<Ok<Me>, ValidationProblem, SignInRefused>> Login(LoginRequest body, Accounts accounts, HttpContext http, CancellationToken ct)
+    {
+        // A pasted address often carries a space at either end: not part of it.
+        body = body with { Email = body.Email?.Trim() };
+        var check = new Check().Email("email", body.Email).Text("password", body.Password, 200);
+        if (!check.Ok) return check.Problem();
+        var (outcome, account) = await accounts.CheckPasswordAsync(body.Email!, body.Password!, ct);
+        if (outcome != LoginOutcome.Success) return new SignInRefused(Failed);
+        var principal = (await accounts.PrincipalAsync(account!.Id, Authentication.Cookie, ct))!;
+        await http.SignInAsync(Authentication.Cookie, principal);
+        return TypedResults.Ok(ToMe(Caller.From(principal)));
+    }
+
+    static async Task<NoContent> SignOut(HttpContext http)
+    {
+        await http.SignOutAsync(Authentication.Cookie);
+        return TypedResults.NoContent();
+    }
+
+    static async Task<Results<Ok<TokenCreated>, ValidationProblem, ForbiddenProblem>> CreateToken(NewToken body, Accounts accounts, TimeProvider time, HttpContext http,
+        CancellationToken ct)
+    {
+        // A token is made by a person who signed in, never by another token: a leaked token cannot
+        // breed a longer-lived one that outlives its revocation.
+        if (http.User.Identity?.AuthenticationType != Authentication.Cookie)
+            return new ForbiddenProblem("Un jeton d'API se crée après une connexion par mot de passe (ou ProConnect), pas avec un autre jeton.");
+        var check = new Check().Text("name", body.Name, 100).Range("expiresInDays", body.ExpiresInDays, 1, 366, required: false);
+        if (!check.Ok) return check.Problem();
+        var expires = time.GetUtcNow().AddDays(body.ExpiresInDays ?? DefaultTokenDays);
+        var (id, token) = await accounts.CreateTokenAsync(http.Caller().UserId, body.Name!, expires, ct);
+        return TypedResults.Ok(new TokenCreated(id, body.Name!, token, expires));
+    }
+
+    static async Task<Results<Ok<Page<TokenView>>, ValidationProblem>> ListTokens([AsParameters] PageQuery paging, AccountStore store, HttpContext http, CancellationToken ct)
+    {
+        if (!paging.TryPage(out var page, out var problem)) return problem!;
+        return await store.ListTokensAsync(http.Caller().UserId, page, ct) is { } tokens ? TypedResults.Ok(tokens) : Common.InvalidCursor();
+    }
+
+    static async Task<Results<NoContent, NotFoundProblem>> RevokeToken(Guid id, AccountStore store, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        await store.RevokeTokenAsync(id, http.Caller().UserId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : new NotFoundProblem();
+
+    static Results<ChallengeHttpResult, NotFoundProblem> ProConnect(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration["Authentication:OpenIdConnect:Authority"])
+            ? new NotFoundProblem()
+            : TypedResults.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [Authentication.OpenIdConnect]);
+
     static Me ToMe(Caller c) => new(c.UserId, c.Email, c.Role, c.Structures, c.AdvisorId);
+}
+
+/// <summary>401 to a sign-in whose credentials were refused (a wrong password and a locked account answer alike).</summary>
+public sealed class SignInRefused(string detail) : ProblemAnswer(401, "Connexion refusée", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, 401);
 }

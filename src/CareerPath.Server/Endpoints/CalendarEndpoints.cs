@@ -1,16 +1,14 @@
-using CareerPath.Server.Api;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Engine;
-using Dapper;
+using CareerPath.Workflows.Queries;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
-using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CareerPath.Server.Endpoints;
 
 public sealed record FeedCreated(Guid Id, string Url);
-public sealed record FeedView(Guid Id, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>
 /// A per-HR-manager iCalendar feed of their structures' deadlines, at a secret URL that a calendar
@@ -24,52 +22,45 @@ public static class CalendarEndpoints
     {
         var group = api.MapGroup("/calendar-feeds").WithTags("Calendrier");
 
-        group.MapPost("/", async (NpgsqlDataSource db, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/", async Task<Created<FeedCreated>> (CalendarFeedQueries feeds, HttpContext http, CancellationToken ct) =>
         {
             var secret = Accounts.NewSecret(Prefix);
-            var id = Guid.CreateVersion7(time.GetUtcNow());
-            await using var conn = await db.OpenConnectionAsync(ct);
-            await conn.ExecuteAsync("INSERT INTO calendar_feed (id, user_id, token_hash, created_at) VALUES (@id, @UserId, @hash, @now)",
-                new { id, http.Caller().UserId, hash = Accounts.Digest(secret), now = time.GetUtcNow() });
+            var id = await feeds.CreateAsync(http.Caller().UserId, Accounts.Digest(secret), ct);
             var url = $"{http.Request.Scheme}://{http.Request.Host}/calendar/{secret}.ics";
-            return Results.Created($"/api/calendar-feeds/{id}", new FeedCreated(id, url));
-        }).RequireAuthorization(Policies.Hr);
+            return TypedResults.Created($"/api/calendar-feeds/{id}", new FeedCreated(id, url));
+        }).RequireAuthorization(Policies.Hr).WithName("createCalendarFeed").WithSummary("Créer une adresse secrète d'agenda (iCalendar)");
 
-        group.MapGet("/", async (NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/", async Task<Results<Ok<Page<FeedView>>, ValidationProblem>> ([AsParameters] PageQuery paging, CalendarFeedQueries feeds,
+            HttpContext http, CancellationToken ct) =>
         {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            return Results.Ok(await conn.QueryAsync<FeedView>(
-                "SELECT id, created_at AS CreatedAt, revoked_at AS RevokedAt FROM calendar_feed WHERE user_id = @UserId ORDER BY created_at",
-                new { http.Caller().UserId }));
-        }).RequireAuthorization(Policies.Hr);
+            if (!paging.TryPage(out var page, out var problem)) return problem!;
+            return await feeds.ListAsync(http.Caller().UserId, page, ct) is { } list ? TypedResults.Ok(list) : Common.InvalidCursor();
+        }).RequireAuthorization(Policies.Hr).WithName("listCalendarFeeds").WithSummary("Lister ses adresses d'agenda");
 
-        group.MapDelete("/{id:guid}", async (Guid id, NpgsqlDataSource db, TimeProvider time, HttpContext http, CancellationToken ct) =>
-        {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var changed = await conn.ExecuteAsync("UPDATE calendar_feed SET revoked_at = coalesce(revoked_at, @now) WHERE id = @id AND user_id = @UserId",
-                new { id, now = time.GetUtcNow(), http.Caller().UserId });
-            return changed == 0 ? Problems.NotFound() : Results.NoContent();
-        }).RequireAuthorization(Policies.Hr);
+        group.MapDelete("/{id:guid}", async Task<Results<NoContent, NotFoundProblem>> (Guid id, CalendarFeedQueries feeds, HttpContext http, CancellationToken ct) =>
+            await feeds.RevokeAsync(id, http.Caller().UserId, ct) ? TypedResults.NoContent() : new NotFoundProblem())
+            .RequireAuthorization(Policies.Hr).WithName("revokeCalendarFeed").WithSummary("Révoquer une adresse d'agenda");
     }
 
     public static void MapCalendarFeed(this WebApplication app)
     {
-        app.MapGet("/calendar/{secret}.ics", async (string secret, NpgsqlDataSource db, Accounts accounts, AccessLog log, TimeProvider time, CancellationToken ct) =>
+        app.MapGet("/calendar/{secret}.ics", async Task<Results<ContentHttpResult, NotFoundProblem>> (string secret, CalendarFeedQueries feeds,
+            DeadlineQueries deadlines, Accounts accounts, AccessLog log, TimeProvider time, CancellationToken ct) =>
         {
-            if (!secret.StartsWith(Prefix, StringComparison.Ordinal) || secret.Length > 100) return Problems.NotFound();
-            Guid? userId;
-            await using (var conn = await db.OpenConnectionAsync(ct))
-                userId = await conn.QuerySingleOrDefaultAsync<Guid?>("SELECT user_id FROM calendar_feed WHERE token_hash = @hash AND revoked_at IS NULL",
-                    new { hash = Accounts.Digest(secret) });
+            if (!secret.StartsWith(Prefix, StringComparison.Ordinal) || secret.Length > 100) return new NotFoundProblem();
+            var userId = await feeds.OwnerAsync(Accounts.Digest(secret), ct);
             // The owner as they are now: a disabled account or a lost structure is reflected at the next poll.
             var principal = userId is { } id ? await accounts.PrincipalAsync(id, "calendar", ct) : null;
-            if (principal is null) return Problems.NotFound();
+            if (principal is null) return new NotFoundProblem();
             var caller = Caller.From(principal);
-            if (!caller.IsHr) return Problems.NotFound();
+            if (!caller.IsHr) return new NotFoundProblem();
             var today = WorkflowEngine.ParisDate(time.GetUtcNow());
-            var deadlines = await DeadlineEndpoints.ReadAsync(db, caller, new DeadlineFilter(null, today.AddDays(-30), today.AddYears(1), null, null), today, ct);
-            await log.RecordAsync(caller, "calendar.read", "advisor", null, deadlines.Count, ct, DeadlineEndpoints.Advisors(deadlines));
-            return Results.Text(Render(deadlines, time), "text/calendar; charset=utf-8");
+            // Every deadline of the window, whatever their number; the log names everyone in them.
+            await using var export = await deadlines.ExportAsync(caller.Scope(), new DeadlineFilter(null, today.AddDays(-30), today.AddYears(1), null, null), today, ct);
+            await log.RecordAsync(caller, "calendar.read", "advisor", null, export.Count, ct, export.Advisors.ToList());
+            var list = new List<DeadlineView>(export.Count);
+            await foreach (var d in export.RowsAsync(ct)) list.Add(d);
+            return TypedResults.Text(Render(list, time), "text/calendar; charset=utf-8");
         }).AllowAnonymous().WithTags("Calendrier").ExcludeFromDescription();
     }
 

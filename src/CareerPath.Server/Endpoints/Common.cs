@@ -1,13 +1,15 @@
-using CareerPath.Server.Api;
+using System.ComponentModel;
+using System.Reflection;
 using CareerPath.Server.Security;
-using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Queries;
 using CareerPath.Workflows.Records;
-using Dapper;
-using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CareerPath.Server.Endpoints;
 
-/// <summary>What the endpoint files share: the caller, input checks, and finding a contract's instance.</summary>
+/// <summary>What the endpoint files share: the caller and their read scope, paging, input checks, typed error answers.</summary>
 static class Common
 {
     public static Caller Caller(this HttpContext http) => Security.Caller.From(http.User);
@@ -16,37 +18,111 @@ static class Common
     public static string? IdempotencyKey(this HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } key ? key : null;
 
+    /// <summary>
+    /// The personal records a caller may read: an administrator all, an HR manager their structures',
+    /// an advisor their own wherever they worked, anyone else nothing.
+    /// </summary>
+    public static ReadScope Scope(this Caller caller) =>
+        caller.IsAdmin ? ReadScope.Everything
+        : caller.IsHr ? ReadScope.OfStructures(caller.Structures)
+        : caller.IsAdvisor ? ReadScope.OfAdvisor(caller.AdvisorId ?? Guid.Empty)
+        : ReadScope.Nothing;
+
     /// <summary>A record written by ReferenceData: 201 with the new id, 200 when the same record already existed, 400 with every field error.</summary>
-    public static IResult Answer(RecordResult result, string prefix) =>
-        !result.Ok ? Problems.Invalid(result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
-        : result.Created ? Results.Created($"{prefix}/{result.Id}", new Created(result.Id, true))
-        : Results.Ok(new Created(result.Id, false));
+    public static Results<Created<Created>, Ok<Created>, ValidationProblem> Answer(RecordResult result, string prefix) =>
+        !result.Ok ? Invalid(result.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
+        : result.Created ? TypedResults.Created($"{prefix}/{result.Id}", new Created(result.Id, true))
+        : TypedResults.Ok(new Created(result.Id, false));
 
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, "Certaines données sont invalides : voir « errors ».", title: "Données invalides",
+            extensions: new Dictionary<string, object?> { ["fr"] = true });
 
-    public sealed record ContractInstance(Guid InstanceId, Guid ContractId, Guid? StructureId, Guid AdvisorId, string State);
-
-    /// <summary>The latest instance of a contract (a renewal's new contract has its own).</summary>
-    public static async Task<ContractInstance?> FindContractAsync(NpgsqlDataSource db, Guid contractId, CancellationToken ct)
+    /// <summary>The page asked for, or the 400 that says what is wrong with limit.</summary>
+    public static bool TryPage(this PageQuery query, out PageRequest page, out ValidationProblem? problem)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<ContractInstance>("""
-            SELECT id AS InstanceId, subject_id AS ContractId, structure_id AS StructureId, (data->'advisor'->>'id')::uuid AS AdvisorId, state
-              FROM workflow_instance WHERE definition_id = @def AND subject_id = @contractId
-             ORDER BY created_at DESC LIMIT 1
-            """, new { def = AdvisorContractWorkflow.DefinitionId, contractId });
+        page = new PageRequest(query.Limit ?? PageRequest.DefaultLimit, query.After);
+        problem = null;
+        if (query.Limit is < 1 or > PageRequest.MaxLimit)
+            problem = new Check().Add("limit", $"Valeur attendue entre 1 et {PageRequest.MaxLimit}.").Problem();
+        else if (query.After is { } after && Cursor.TryDecode(after) is null)
+            problem = InvalidCursor();
+        return problem is null;
     }
 
-    /// <summary>The structures an advisor is attached to: the one that recorded them and those of their contracts.</summary>
-    public static async Task<IReadOnlyList<Guid?>> AdvisorStructuresAsync(NpgsqlDataSource db, Guid advisorId, CancellationToken ct)
+    /// <summary>A cursor that is not one of this list's (made up, truncated, or from another list).</summary>
+    public static ValidationProblem InvalidCursor() =>
+        new Check().Add("after", "Curseur invalide : reprenez la valeur « next » d'une page de cette liste, ou omettez-le pour la première page.").Problem();
+}
+
+/// <summary>
+/// The paging parameters of every list (keyset pagination): at most <c>limit</c> items after the
+/// cursor <c>after</c>; the answer's <c>next</c> is the cursor of the following page, null on the last.
+/// </summary>
+public sealed class PageQuery
+{
+    [FromQuery(Name = "limit"), Description(PageRequest.LimitDescription)]
+    public int? Limit { get; set; }
+
+    [FromQuery(Name = "after"), Description(PageRequest.AfterDescription)]
+    public string? After { get; set; }
+}
+
+/// <summary>
+/// An error answered as a ProblemDetails by the problem details service (French title, no trace id,
+/// application/problem+json), and declared with its status in the OpenAPI document. TypedResults.NotFound(problem)
+/// would write plain application/json and bypass the service.
+/// </summary>
+public abstract class ProblemAnswer(int status, string title, string detail, IDictionary<string, object?>? extensions = null)
+    : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<ProblemDetails>
+{
+    public int StatusCode => status;
+    int? IStatusCodeHttpResult.StatusCode => status;
+    public ProblemDetails Value { get; } = new() { Status = status, Title = title, Detail = detail, Extensions = extensions ?? new Dictionary<string, object?>() };
+    object? IValueHttpResult.Value => Value;
+
+    public Task ExecuteAsync(HttpContext httpContext)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<Guid?>("""
-            SELECT structure_id FROM advisor WHERE id = @advisorId
-            UNION
-            SELECT structure_id FROM workflow_instance
-             WHERE definition_id = 'advisor-contract' AND data->'advisor'->>'id' = @text
-            """, new { advisorId, text = advisorId.ToString() })).ToList();
+        var problem = new ProblemDetails { Status = Value.Status, Title = Value.Title, Detail = Value.Detail };
+        foreach (var (key, value) in Value.Extensions) problem.Extensions[key] = value;
+        // Our own French title: the problem details service keeps it (Problems.Customize).
+        problem.Extensions["fr"] = true;
+        return TypedResults.Problem(problem).ExecuteAsync(httpContext);
     }
+
+    protected static void Declare(EndpointBuilder builder, int status) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
+}
+
+/// <summary>404: the record does not exist, or the caller may not see it (the same answer for both).</summary>
+public sealed class NotFoundProblem() : ProblemAnswer(404, "Ressource introuvable", "Cette ressource n'existe pas, ou vous n'avez pas le droit de la voir."), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, 404);
+}
+
+/// <summary>409: the record changed meanwhile, or its workflow does not allow this now.</summary>
+public sealed class ConflictProblem(string detail) : ProblemAnswer(409, "Conflit", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, 409);
+}
+
+/// <summary>400 that is not about one field of the body.</summary>
+public sealed class BadRequestProblem(string detail, string title = "Requête invalide", IDictionary<string, object?>? extensions = null)
+    : ProblemAnswer(400, title, detail, extensions), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, 400);
+}
+
+/// <summary>403: the role may use the endpoint, but not for this.</summary>
+public sealed class ForbiddenProblem(string detail) : ProblemAnswer(403, "Accès refusé", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, 403);
+}
+
+/// <summary>413: the body is over the limit.</summary>
+public sealed class TooLargeProblem(string detail) : ProblemAnswer(413, "Requête trop volumineuse", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Declare(builder, 413);
 }
 
 /// <summary>Collects every problem of a request body, so that one answer lists them all.</summary>
@@ -107,5 +183,5 @@ sealed class Check
 
     public bool Ok => _errors.Count == 0;
 
-    public IResult Problem() => Problems.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+    public ValidationProblem Problem() => Common.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 }

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
 using CareerPath.Domain.Model;
-using CareerPath.Server.Api;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Queries;
 using CareerPath.Workflows.Records;
-using Dapper;
-using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
 using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Server.Endpoints;
@@ -15,10 +14,6 @@ public sealed record AmendmentRequest(DateOnly? NewEnd, string? Reason, DateOnly
 public sealed record RenewalRequest(DateOnly? NewEnd, string? Reason, DateOnly? NotifiedOn = null);
 public sealed record DecisionRequest(DecisionKind? Kind, string? Reason, DateOnly? NewEnd = null, DateOnly? NotifiedOn = null);
 public sealed record EarlyTerminationRequest(DateOnly? Date, TerminationReason? Reason, string? Note = null);
-public sealed record ContractView(Guid Id, Guid InstanceId, string State, Guid AdvisorId, string AdvisorName, Guid PostId, Guid StructureId,
-    string Type, string Regime, DateOnly Start, DateOnly? SignedEnd, DateOnly? End, Guid? PreviousContractId,
-    IReadOnlyList<ContractAmendment> Amendments, EarlyTermination? EarlyTermination, Decision? Decision, bool DecisionLate,
-    bool NoticeDeadlineMissed, IReadOnlyList<TrainingAssignment> Trainings, IReadOnlyList<Outcome> Outcomes);
 public sealed record TransitionView(Guid InstanceId, int Seq, string From, string To, bool Duplicate);
 
 /// <summary>Contracts: create (starts the workflow), amend, renew, decide, end early. Each change is one workflow transition.</summary>
@@ -28,86 +23,76 @@ public static class ContractEndpoints
     {
         var group = api.MapGroup("/contracts").WithTags("Contrats");
 
-        group.MapGet("/", async (Guid? structureId, Guid? advisorId, NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/", async Task<Results<Ok<Page<ContractView>>, ValidationProblem>> (Guid? structureId, Guid? advisorId, [AsParameters] PageQuery paging,
+            ContractQueries contracts, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
+            if (!paging.TryPage(out var page, out var problem)) return problem!;
             var caller = http.Caller();
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var rows = (await conn.QueryAsync<(Guid Id, string State, string Data)>("""
-                SELECT id, state, data::text FROM workflow_instance
-                 WHERE definition_id = 'advisor-contract'
-                   AND (@all OR structure_id = ANY(@scope)) AND (@self::text IS NULL OR data->'advisor'->>'id' = @self)
-                   AND (@structureId::uuid IS NULL OR structure_id = @structureId) AND (@advisor::text IS NULL OR data->'advisor'->>'id' = @advisor)
-                 ORDER BY created_at LIMIT 5000
-                """, new
-            {
-                all = caller.IsAdmin || caller.IsAdvisor, scope = caller.StructureFilter ?? [], self = caller.IsAdvisor ? caller.AdvisorId?.ToString() : null,
-                structureId, advisor = advisorId?.ToString(),
-            })).Select(r => View(r.Id, r.State, r.Data)).ToList();
-            await log.RecordAsync(caller, "contracts.list", "advisor", null, rows.Count, ct, rows.Select(r => r.AdvisorId).ToList());
-            return Results.Ok(rows);
-        }).RequireAuthorization(Policies.PersonalRecords);
+            if (await contracts.ListAsync(caller.Scope(), new ContractFilter(structureId, advisorId), page, ct) is not { } list) return Common.InvalidCursor();
+            await log.RecordAsync(caller, "contracts.list", "advisor", null, list.Items.Count, ct, list.Items.Select(c => c.AdvisorId).ToList());
+            return TypedResults.Ok(list);
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("listContracts").WithSummary("Lister les contrats");
 
-        group.MapGet("/{id:guid}", async (Guid id, NpgsqlDataSource db, WorkflowEngine engine, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/{id:guid}", async Task<Results<Ok<ContractView>, NotFoundProblem>> (Guid id, ContractQueries contracts, AccessLog log, HttpContext http,
+            CancellationToken ct) =>
         {
             var caller = http.Caller();
-            var found = await Common.FindContractAsync(db, id, ct);
-            if (found is null || !MaySee(caller, found)) return Problems.NotFound();
-            var row = (await engine.GetAsync(found.InstanceId, ct))!;
-            await log.RecordAsync(caller, "contracts.read", "contract", id, 1, ct, [found.AdvisorId]);
-            return Results.Ok(View(row.Id, row.State, row.Data));
-        }).RequireAuthorization(Policies.PersonalRecords);
+            var contract = await contracts.GetAsync(id, ct);
+            if (contract is null || !MaySee(caller, contract.StructureId, contract.AdvisorId)) return new NotFoundProblem();
+            await log.RecordAsync(caller, "contracts.read", "contract", id, 1, ct, [contract.AdvisorId]);
+            return TypedResults.Ok(contract);
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("getContract").WithSummary("Lire un contrat");
 
-        group.MapPost("/", async (NewContract body, ReferenceData records, NpgsqlDataSource db, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/", async Task<Results<Created<Created>, Ok<Created>, ValidationProblem>> (NewContract body, ReferenceData records, PostQueries posts,
+            HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            if (body.PostId is { } postId && !caller.IsAdmin)
-            {
-                await using var conn = await db.OpenConnectionAsync(ct);
-                var structure = await conn.QuerySingleOrDefaultAsync<Guid?>("SELECT structure_id FROM funded_post WHERE id = @postId", new { postId });
-                if (!caller.MaySeeStructure(structure))
-                    return new Check().Add("postId", "Poste introuvable, ou hors de votre périmètre.").Problem();
-            }
+            if (body.PostId is { } postId && !caller.IsAdmin && !caller.MaySeeStructure(await posts.StructureOfAsync(postId, ct)))
+                return new Check().Add("postId", "Poste introuvable, ou hors de votre périmètre.").Problem();
             return Common.Answer(await records.CreateContractAsync(body, caller.Actor, ct), "/api/contracts");
-        }).RequireAuthorization(Policies.Staff);
+        }).RequireAuthorization(Policies.Staff).WithName("createContract").WithSummary("Créer un contrat (démarre son suivi)");
 
-        group.MapPost("/{id:guid}/amendments", (Guid id, AmendmentRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/amendments", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            AmendmentRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Date("newEnd", body.NewEnd).Text("reason", body.Reason, 2000).Date("effectiveOn", body.EffectiveOn, required: false);
-            return check.Ok
-                ? SignalAsync(http, id, ContractTrigger.AmendContract, new JsonObject
-                {
-                    ["newEnd"] = IsoDate(body.NewEnd), ["reason"] = body.Reason, ["effectiveOn"] = IsoDate(body.EffectiveOn),
-                }, staffOnly: true, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.Staff);
+            if (!check.Ok) return check.Problem();
+            return await SignalAsync(contracts, engine, http, id, ContractTrigger.AmendContract, new JsonObject
+            {
+                ["newEnd"] = IsoDate(body.NewEnd), ["reason"] = body.Reason, ["effectiveOn"] = IsoDate(body.EffectiveOn),
+            }, staffOnly: true, ct);
+        }).RequireAuthorization(Policies.Staff).WithName("amendContract").WithSummary("Enregistrer un avenant (nouvelle date de fin)");
 
-        group.MapPost("/{id:guid}/renewal", (Guid id, RenewalRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/renewal", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            RenewalRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Date("newEnd", body.NewEnd).Text("reason", body.Reason, 2000).Date("notifiedOn", body.NotifiedOn, required: false);
-            return check.Ok
-                ? SignalAsync(http, id, ContractTrigger.Decide, DecisionPayload(DecisionKind.Renewal, body.Reason, body.NewEnd, body.NotifiedOn), staffOnly: true, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.Staff);
+            if (!check.Ok) return check.Problem();
+            return await SignalAsync(contracts, engine, http, id, ContractTrigger.Decide,
+                DecisionPayload(DecisionKind.Renewal, body.Reason, body.NewEnd, body.NotifiedOn), staffOnly: true, ct);
+        }).RequireAuthorization(Policies.Staff).WithName("renewContract").WithSummary("Renouveler un contrat");
 
-        group.MapPost("/{id:guid}/decision", (Guid id, DecisionRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/decision", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            DecisionRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = CheckDecision(body);
-            return check.Ok
-                ? SignalAsync(http, id, ContractTrigger.Decide, DecisionPayload(body.Kind!.Value, body.Reason, body.NewEnd, body.NotifiedOn), staffOnly: true, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.Staff);
+            if (!check.Ok) return check.Problem();
+            return await SignalAsync(contracts, engine, http, id, ContractTrigger.Decide,
+                DecisionPayload(body.Kind!.Value, body.Reason, body.NewEnd, body.NotifiedOn), staffOnly: true, ct);
+        }).RequireAuthorization(Policies.Staff).WithName("decideContract").WithSummary("Enregistrer la décision de fin de contrat");
 
-        group.MapPost("/{id:guid}/early-termination", (Guid id, EarlyTerminationRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/early-termination", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            EarlyTerminationRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Date("date", body.Date).Defined("reason", body.Reason).Text("note", body.Note, 2000, required: false);
-            if (!check.Ok) return Task.FromResult(check.Problem());
+            if (!check.Ok) return check.Problem();
             // A failed trial period is its own transition: it ends the contract during the trial only.
             var trigger = body.Reason == TerminationReason.TrialFailed ? ContractTrigger.TrialFailed : ContractTrigger.EarlyTerminate;
-            return SignalAsync(http, id, trigger, new JsonObject
+            return await SignalAsync(contracts, engine, http, id, trigger, new JsonObject
             {
                 ["date"] = IsoDate(body.Date), ["reason"] = body.Reason.ToString(), ["note"] = body.Note,
             }, staffOnly: true, ct);
-        }).RequireAuthorization(Policies.Staff);
+        }).RequireAuthorization(Policies.Staff).WithName("terminateContractEarly").WithSummary("Enregistrer une fin anticipée");
     }
 
     internal static Check CheckDecision(DecisionRequest body) => new Check()
@@ -119,33 +104,35 @@ public static class ContractEndpoints
         ["kind"] = kind.ToString(), ["reason"] = reason, ["newEnd"] = IsoDate(newEnd), ["notifiedOn"] = IsoDate(notifiedOn),
     };
 
-    internal static bool MaySee(Caller caller, Common.ContractInstance contract) =>
-        caller.MaySeeStructure(contract.StructureId) || (caller.IsAdvisor && caller.AdvisorId == contract.AdvisorId);
+    internal static bool MaySee(Caller caller, Guid structureId, Guid advisorId) =>
+        caller.MaySeeStructure(structureId) || (caller.IsAdvisor && caller.AdvisorId == advisorId);
 
     /// <summary>
-    /// One transition on a contract's instance, after checking the caller may act on it (else 404:
+    /// One transition on a contract's workflow, after checking the caller may act on it (else 404:
     /// a contract out of reach and one that does not exist look the same).
     /// </summary>
-    internal static async Task<IResult> SignalAsync(HttpContext http, Guid contractId, ContractTrigger trigger, JsonObject payload, bool staffOnly, CancellationToken ct)
+    internal static async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> SignalAsync(ContractQueries contracts,
+        WorkflowEngine engine, HttpContext http, Guid contractId, ContractTrigger trigger, JsonObject payload, bool staffOnly, CancellationToken ct)
     {
         var caller = http.Caller();
-        var db = http.RequestServices.GetRequiredService<NpgsqlDataSource>();
-        var engine = http.RequestServices.GetRequiredService<WorkflowEngine>();
-        var found = await Common.FindContractAsync(db, contractId, ct);
-        if (found is null || !(staffOnly ? caller.MaySeeStructure(found.StructureId) : MaySee(caller, found))) return Problems.NotFound();
+        var found = await contracts.FindAsync(contractId, ct);
+        if (found is null || !(staffOnly ? caller.MaySeeStructure(found.StructureId) : MaySee(caller, found.StructureId, found.AdvisorId))) return new NotFoundProblem();
+        if (found.InstanceId is not { } instanceId) return new ConflictProblem("Ce contrat n'a pas de suivi en cours : aucune transition n'est possible.");
         foreach (var key in payload.Where(p => p.Value is null).Select(p => p.Key).ToList()) payload.Remove(key);
         if (http.Request.Headers["Idempotency-Key"].ToString().Length > 200)
-            return Problems.BadRequest("L'en-tête Idempotency-Key compte 200 caractères au plus.");
-        var result = await engine.SignalAsync(new SignalRequest(found.InstanceId, trigger.ToString(), payload, caller.Actor, http.IdempotencyKey()), ct);
-        return Results.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
-    }
-
-    static ContractView View(Guid instanceId, string state, string json)
-    {
-        var d = Deserialize<AdvisorContractData>(json);
-        var c = d.Contract;
-        return new ContractView(c.Id, instanceId, state, d.Advisor.Id, d.Advisor.FullName, c.PostId, d.StructureId, c.Type.ToString(), c.Regime.ToString(),
-            c.Start, c.End, c.EffectiveEnd, c.PreviousContractId, c.Amendments, c.EarlyTermination, d.Decision, d.DecisionLate,
-            d.NoticeDeadlineMissed, d.Trainings, d.Outcomes);
+            return new Check().Add("Idempotency-Key", "L'en-tête Idempotency-Key compte 200 caractères au plus.").Problem();
+        try
+        {
+            var result = await engine.SignalAsync(new SignalRequest(instanceId, trigger.ToString(), payload, caller.Actor, http.IdempotencyKey()), ct);
+            return TypedResults.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
+        }
+        catch (TriggerNotPermittedException e)
+        {
+            return new ConflictProblem(e.Message);
+        }
+        catch (WorkflowConflictException)
+        {
+            return new ConflictProblem("Le dossier a été modifié en même temps par quelqu'un d'autre : relisez-le et recommencez.");
+        }
     }
 }

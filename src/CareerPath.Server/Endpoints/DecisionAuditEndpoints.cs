@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Engine;
-using Npgsql;
+using CareerPath.Workflows.Queries;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CareerPath.Server.Endpoints;
 
@@ -23,14 +24,17 @@ public static class DecisionAuditEndpoints
     {
         var group = api.MapGroup("/audit/decisions").WithTags("Journal des décisions").RequireAuthorization(Policies.Audit);
 
-        group.MapGet("/", async (NpgsqlDataSource db, Pseudonyms pseudonyms, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/", async Task<Results<Ok<Page<AuditEntryView>>, ValidationProblem>> ([AsParameters] PageQuery paging, DecisionAuditQueries audit,
+            Pseudonyms pseudonyms, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
+            if (!paging.TryPage(out var page, out var problem)) return problem!;
             var caller = http.Caller();
-            var entries = await DecisionAuditLog.ReadAsync(db, ct);
+            if (await audit.ListAsync(page, ct) is not { } entries) return Common.InvalidCursor();
             var p = await pseudonyms.ForRequestAsync(ct);
-            var advisors = entries.Select(e => JsonNode.Parse(e.Details)?["advisorId"]?.GetValue<string>()).Select(a => Guid.TryParse(a, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList();
-            await log.RecordAsync(caller, "audit.decisions", "advisor", null, entries.Count, ct, advisors);
-            return Results.Ok(entries.Select(e =>
+            var advisors = entries.Items.Select(e => JsonNode.Parse(e.Details)?["advisorId"]?.GetValue<string>())
+                .Select(a => Guid.TryParse(a, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList();
+            await log.RecordAsync(caller, "audit.decisions", "advisor", null, entries.Items.Count, ct, advisors);
+            return TypedResults.Ok(new Page<AuditEntryView>(entries.Items.Select(e =>
             {
                 var details = JsonNode.Parse(e.Details);
                 if (!caller.IsAdmin && details is JsonObject o)
@@ -48,9 +52,11 @@ public static class DecisionAuditEndpoints
                 // The stored actor is a role already; only the role part is ever shown.
                 var at = caller.IsAdmin ? e.At.ToString("O") : e.At.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
                 return new AuditEntryView(e.Seq, at, WorkflowEngine.ActorRole(e.Actor), e.Kind, details, e.PrevHash, e.Hash);
-            }));
-        });
+            }).ToList(), entries.Next));
+        }).WithName("listDecisionAudit").WithSummary("Lire le journal chaîné des décisions");
 
-        group.MapGet("/verification", async (NpgsqlDataSource db, CancellationToken ct) => Results.Ok(await DecisionAuditLog.VerifyAsync(db, ct)));
+        group.MapGet("/verification", async Task<Ok<AuditVerification>> (DecisionAuditQueries audit, CancellationToken ct) =>
+            TypedResults.Ok(await audit.VerifyAsync(ct)))
+            .WithName("verifyDecisionAudit").WithSummary("Vérifier l'intégrité du journal des décisions");
     }
 }

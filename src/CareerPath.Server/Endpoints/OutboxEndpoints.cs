@@ -1,7 +1,7 @@
 using CareerPath.Server.Security;
-using Dapper;
 using CareerPath.Workflows.Notifications;
-using Npgsql;
+using CareerPath.Workflows.Queries;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CareerPath.Server.Endpoints;
 
@@ -10,20 +10,21 @@ public static class OutboxEndpoints
 {
     public static void MapOutbox(this RouteGroupBuilder api)
     {
-        api.MapGet("/outbox", async (string? status, int? limit, NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
-        {
-            var check = new Check().Range("limit", limit, 1, 1000, required: false);
-            if (status is not null and not ("Pending" or "Sent" or "Failed")) check.Add("status", "Valeur inconnue : attendu Pending, Sent ou Failed.");
-            if (!check.Ok) return check.Problem();
-            var messages = await OutboxMessages.RecentAsync(db, limit ?? 100, status, ct);
-            // The messages are about advisors (their names, addresses): the log says whose.
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var advisors = (await conn.QueryAsync<Guid>("""
-                SELECT DISTINCT (data->'advisor'->>'id')::uuid FROM workflow_instance
-                 WHERE id = ANY(@ids) AND definition_id = 'advisor-contract'
-                """, new { ids = messages.Where(m => m.InstanceId is not null).Select(m => m.InstanceId!.Value).Distinct().ToArray() })).ToList();
-            await log.RecordAsync(http.Caller(), "outbox.list", "outbox", null, messages.Count, ct, advisors);
-            return Results.Ok(messages);
-        }).WithTags("Administration").RequireAuthorization(Policies.Admin);
+        api.MapGet("/outbox", List).WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithName("listOutboxMessages").WithSummary("Lister les e-mails écrits par les workflows et leur envoi (page par page, les plus récents d'abord)");
+    }
+
+    static async Task<Results<Ok<Page<OutboxMessageView>>, ValidationProblem>> List(string? status, [AsParameters] PageQuery paging, OutboxQueries outbox,
+        InstanceAdminQueries instances, AccessLog log, HttpContext http, CancellationToken ct)
+    {
+        var check = new Check();
+        if (status is not null && !OutboxQueries.Statuses.Contains(status)) check.Add("status", "Valeur inconnue : attendu Pending, Sent ou Failed.");
+        if (!check.Ok) return check.Problem();
+        if (!paging.TryPage(out var page, out var problem)) return problem!;
+        if (await outbox.ListAsync(status, page, ct) is not { } messages) return Common.InvalidCursor();
+        // The messages are about advisors (their names, addresses): the log says whose.
+        var advisors = await instances.AdvisorsOfAsync([.. messages.Items.Where(m => m.InstanceId is not null).Select(m => m.InstanceId!.Value)], ct);
+        await log.RecordAsync(http.Caller(), "outbox.list", "outbox", null, messages.Items.Count, ct, advisors);
+        return TypedResults.Ok(messages);
     }
 }

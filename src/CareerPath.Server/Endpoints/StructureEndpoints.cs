@@ -1,13 +1,10 @@
-using CareerPath.Server.Api;
 using CareerPath.Server.Security;
+using CareerPath.Workflows.Queries;
 using CareerPath.Workflows.Records;
-using Dapper;
-using Npgsql;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CareerPath.Server.Endpoints;
 
-public sealed record HrContactView(string Name, string Email, bool IsLead);
-public sealed record StructureView(Guid Id, string Name, string Kind, string LegalRegime, string? Siret, int Posts, IReadOnlyList<HrContactView> HrContacts);
 public sealed record Created(Guid Id, bool IsNew);
 
 /// <summary>Employer structures: an HR manager sees theirs, an administrator all and creates them.</summary>
@@ -17,42 +14,28 @@ public static class StructureEndpoints
     {
         var group = api.MapGroup("/structures").WithTags("Structures");
 
-        group.MapGet("/", async (NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/", async Task<Results<Ok<Page<StructureView>>, ValidationProblem>> ([AsParameters] PageQuery paging, StructureQueries structures,
+            AccessLog log, HttpContext http, CancellationToken ct) =>
         {
+            if (!paging.TryPage(out var page, out var problem)) return problem!;
             var caller = http.Caller();
-            var list = await ReadAsync(db, caller.StructureFilter, null, ct);
-            await log.RecordAsync(caller, "structures.list", "structure", null, list.Count, ct);
-            return Results.Ok(list);
-        }).RequireAuthorization(Policies.Staff);
+            if (await structures.ListAsync(caller.Scope(), page, ct) is not { } list) return Common.InvalidCursor();
+            await log.RecordAsync(caller, "structures.list", "structure", null, list.Items.Count, ct);
+            return TypedResults.Ok(list);
+        }).RequireAuthorization(Policies.Staff).WithName("listStructures").WithSummary("Lister les structures employeuses");
 
-        group.MapGet("/{id:guid}", async (Guid id, NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/{id:guid}", async Task<Results<Ok<StructureView>, NotFoundProblem>> (Guid id, StructureQueries structures, AccessLog log,
+            HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            if (!caller.MaySeeStructure(id)) return Problems.NotFound();
-            var found = (await ReadAsync(db, null, id, ct)).SingleOrDefault();
-            if (found is null) return Problems.NotFound();
+            if (!caller.MaySeeStructure(id) || await structures.GetAsync(id, ct) is not { } found) return new NotFoundProblem();
             await log.RecordAsync(caller, "structures.read", "structure", id, 1, ct);
-            return Results.Ok(found);
-        }).RequireAuthorization(Policies.Staff);
+            return TypedResults.Ok(found);
+        }).RequireAuthorization(Policies.Staff).WithName("getStructure").WithSummary("Lire une structure");
 
-        group.MapPost("/", async (NewStructure body, ReferenceData records, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/", async Task<Results<Created<Created>, Ok<Created>, ValidationProblem>> (NewStructure body, ReferenceData records, HttpContext http,
+            CancellationToken ct) =>
             Common.Answer(await records.CreateStructureAsync(body, http.Caller().Actor, ct), "/api/structures"))
-            .RequireAuthorization(Policies.Admin);
-    }
-
-    static async Task<IReadOnlyList<StructureView>> ReadAsync(NpgsqlDataSource db, Guid[]? scope, Guid? id, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = (await conn.QueryAsync<(Guid Id, string Name, string Kind, string Regime, string? Siret, int Posts)>("""
-            SELECT s.id, s.name, s.kind, s.legal_regime, s.siret, (SELECT count(*)::int FROM funded_post p WHERE p.structure_id = s.id)
-              FROM structure s
-             WHERE (@all OR s.id = ANY(@scope)) AND (@id::uuid IS NULL OR s.id = @id)
-             ORDER BY s.name LIMIT 1000
-            """, new { all = scope is null, scope = scope ?? [], id })).ToList();
-        var contacts = (await conn.QueryAsync<(Guid StructureId, string Name, string Email, bool IsLead)>(
-            "SELECT structure_id, full_name, email, is_lead FROM hr_contact WHERE structure_id = ANY(@ids) ORDER BY full_name",
-            new { ids = rows.Select(r => r.Id).ToArray() })).ToLookup(c => c.StructureId);
-        return rows.Select(r => new StructureView(r.Id, r.Name, r.Kind, r.Regime, r.Siret, r.Posts,
-            contacts[r.Id].Select(c => new HrContactView(c.Name, c.Email, c.IsLead)).ToList())).ToList();
+            .RequireAuthorization(Policies.Admin).WithName("createStructure").WithSummary("Créer une structure employeuse");
     }
 }

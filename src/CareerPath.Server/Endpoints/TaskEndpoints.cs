@@ -1,29 +1,13 @@
 using System.Text.Json.Nodes;
 using CareerPath.Domain.Model;
-using CareerPath.Server.Api;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
-using Dapper;
-using Npgsql;
+using CareerPath.Workflows.Queries;
+using Microsoft.AspNetCore.Http.HttpResults;
 using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Server.Endpoints;
-
-public sealed record TaskView
-{
-    public Guid Id { get; init; }
-    public string Kind { get; init; } = "";
-    public string Title { get; init; } = "";
-    public string AssigneeRole { get; init; } = "";
-    public DateOnly DueOn { get; init; }
-    public DateOnly? EscalationOn { get; init; }
-    public DateTimeOffset OpenedAt { get; init; }
-    public Guid InstanceId { get; init; }
-    public Guid SubjectId { get; init; }
-    public Guid? StructureId { get; init; }
-    public Guid? AdvisorId { get; init; }
-}
 
 /// <summary>What completes a task: a note for a review, a decision, a follow-up outcome, or the training dates.</summary>
 public sealed record TaskCompletion(string? Note = null, DecisionRequest? Decision = null, OutcomeKind? Outcome = null, TrainingRequest? Training = null);
@@ -35,31 +19,25 @@ public static class TaskEndpoints
     {
         var group = api.MapGroup("/tasks").WithTags("Tâches");
 
-        group.MapGet("/mine", async (NpgsqlDataSource db, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/mine", async Task<Results<Ok<Page<TaskView>>, ValidationProblem>> ([AsParameters] PageQuery paging, TaskQueries tasks, AccessLog log,
+            HttpContext http, CancellationToken ct) =>
         {
+            if (!paging.TryPage(out var page, out var problem)) return problem!;
             var caller = http.Caller();
-            await using var conn = await db.OpenConnectionAsync(ct);
             // Tasks are for HR managers (and their lead); an advisor has none of their own.
-            var tasks = caller.IsAdvisor ? [] : (await conn.QueryAsync<TaskView>("""
-                SELECT id, kind, title, assignee_role AS AssigneeRole, due_on AS DueOn, escalation_on AS EscalationOn, opened_at AS OpenedAt,
-                       instance_id AS InstanceId, (SELECT subject_id FROM workflow_instance i WHERE i.id = t.instance_id) AS SubjectId,
-                       structure_id AS StructureId,
-                       (SELECT (i.data->'advisor'->>'id')::uuid FROM workflow_instance i WHERE i.id = t.instance_id) AS AdvisorId
-                  FROM human_task t
-                 WHERE status = 'Open' AND (@all OR structure_id = ANY(@scope))
-                 ORDER BY due_on, id LIMIT 2000
-                """, new { all = caller.IsAdmin, scope = caller.StructureFilter ?? [] })).ToList();
-            await log.RecordAsync(caller, "tasks.list", "advisor", null, tasks.Count, ct, tasks.Where(t => t.AdvisorId is not null).Select(t => t.AdvisorId!.Value).ToList());
-            return Results.Ok(tasks);
-        }).RequireAuthorization(Policies.PersonalRecords);
+            var scope = caller.IsAdvisor ? ReadScope.Nothing : caller.Scope();
+            if (await tasks.ListOpenAsync(scope, page, ct) is not { } list) return Common.InvalidCursor();
+            await log.RecordAsync(caller, "tasks.list", "advisor", null, list.Items.Count, ct,
+                list.Items.Where(t => t.AdvisorId is not null).Select(t => t.AdvisorId!.Value).ToList());
+            return TypedResults.Ok(list);
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("listMyTasks").WithSummary("Lister les tâches ouvertes de ses structures");
 
-        group.MapPost("/{id:guid}/complete", async (Guid id, TaskCompletion body, NpgsqlDataSource db, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/{id:guid}/complete", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            TaskCompletion body, TaskQueries tasks, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            TaskView? task;
-            await using (var conn = await db.OpenConnectionAsync(ct))
-                task = await conn.QuerySingleOrDefaultAsync<TaskView>("SELECT kind, structure_id AS StructureId FROM human_task WHERE id = @id", new { id });
-            if (task is null || !caller.MaySeeStructure(task.StructureId)) return Problems.NotFound();
+            var task = await tasks.FindAsync(id, ct);
+            if (task is null || !caller.MaySeeStructure(task.StructureId)) return new NotFoundProblem();
             var kind = task.Kind;
 
             var check = new Check().Text("note", body.Note, 2000, required: false);
@@ -95,8 +73,19 @@ public static class TaskEndpoints
             }
             if (!check.Ok || step is null) return check.Problem();
             var (trigger, payload, outcome) = step.Value;
-            var result = await engine.CompleteTaskAsync(id, trigger, payload, caller.Actor, outcome, body.Note ?? body.Decision?.Reason, ct);
-            return Results.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
-        }).RequireAuthorization(Policies.Staff);
+            try
+            {
+                var result = await engine.CompleteTaskAsync(id, trigger, payload, caller.Actor, outcome, body.Note ?? body.Decision?.Reason, ct);
+                return TypedResults.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
+            }
+            catch (TriggerNotPermittedException e)
+            {
+                return new ConflictProblem(e.Message);
+            }
+            catch (WorkflowConflictException)
+            {
+                return new ConflictProblem("Le dossier a été modifié en même temps par quelqu'un d'autre : relisez-le et recommencez.");
+            }
+        }).RequireAuthorization(Policies.Staff).WithName("completeTask").WithSummary("Clore une tâche (revue, décision, devenir, dates de formation)");
     }
 }

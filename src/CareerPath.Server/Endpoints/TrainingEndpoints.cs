@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Queries;
+using Microsoft.AspNetCore.Http.HttpResults;
 using static CareerPath.Workflows.Engine.WorkflowJson;
 
 namespace CareerPath.Server.Endpoints;
@@ -22,44 +25,45 @@ public static class TrainingEndpoints
     {
         var group = api.MapGroup("/contracts/{id:guid}").WithTags("Formations");
 
-        group.MapPost("/trainings", (Guid id, TrainingRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/trainings", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id, TrainingRequest body,
+            ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Date("start", body.Start).Date("end", body.End).Range("hours", body.Hours, 70, 420).Text("title", body.Title, 200, required: false);
             if (body.Start is { } s && body.End is { } e && e < s) check.Add("end", "La fin précède le début.");
-            return check.Ok
-                ? ContractEndpoints.SignalAsync(http, id, ContractTrigger.TrainingScheduled, new JsonObject
-                {
-                    ["start"] = IsoDate(body.Start), ["end"] = IsoDate(body.End), ["hours"] = body.Hours, ["title"] = body.Title,
-                }, staffOnly: true, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.Staff);
+            if (!check.Ok) return check.Problem();
+            return await ContractEndpoints.SignalAsync(contracts, engine, http, id, ContractTrigger.TrainingScheduled, new JsonObject
+            {
+                ["start"] = IsoDate(body.Start), ["end"] = IsoDate(body.End), ["hours"] = body.Hours, ["title"] = body.Title,
+            }, staffOnly: true, ct);
+        }).RequireAuthorization(Policies.Staff).WithName("scheduleTraining").WithSummary("Programmer la formation initiale");
 
-        group.MapPost("/trainings/initial/completion", (Guid id, CompletionRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/trainings/initial/completion", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            CompletionRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Date("completedOn", body.CompletedOn, required: false);
-            return check.Ok
-                ? ContractEndpoints.SignalAsync(http, id, ContractTrigger.TrainingCompleted, new JsonObject { ["completedOn"] = IsoDate(body.CompletedOn) }, staffOnly: false, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.PersonalRecords);
+            if (!check.Ok) return check.Problem();
+            return await ContractEndpoints.SignalAsync(contracts, engine, http, id, ContractTrigger.TrainingCompleted,
+                new JsonObject { ["completedOn"] = IsoDate(body.CompletedOn) }, staffOnly: false, ct);
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("completeInitialTraining").WithSummary("Marquer la formation initiale comme terminée");
 
-        group.MapPost("/exams", (Guid id, ExamRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/exams", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id, ExamRequest body,
+            ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Defined("exam", body.Exam).Required("passed", body.Passed).Date("on", body.On, required: false);
-            return check.Ok
-                ? ContractEndpoints.SignalAsync(http, id, body.Passed == true ? ContractTrigger.ExamPassed : ContractTrigger.ExamFailed,
-                    new JsonObject { ["exam"] = body.Exam.ToString(), ["on"] = IsoDate(body.On) }, staffOnly: true, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.Staff);
+            if (!check.Ok) return check.Problem();
+            return await ContractEndpoints.SignalAsync(contracts, engine, http, id, body.Passed == true ? ContractTrigger.ExamPassed : ContractTrigger.ExamFailed,
+                new JsonObject { ["exam"] = body.Exam.ToString(), ["on"] = IsoDate(body.On) }, staffOnly: true, ct);
+        }).RequireAuthorization(Policies.Staff).WithName("recordExam").WithSummary("Enregistrer le résultat d'un examen (CCP1, Pix)");
 
-        group.MapPost("/thematic-modules", (Guid id, ThematicModuleRequest body, HttpContext http, CancellationToken ct) =>
+        group.MapPost("/thematic-modules", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
+            ThematicModuleRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
         {
             var check = new Check().Text("title", body.Title, 200).Range("hours", body.Hours, 1, 200, required: false).Date("on", body.On, required: false);
-            return check.Ok
-                ? ContractEndpoints.SignalAsync(http, id, ContractTrigger.ThematicModuleCompleted, new JsonObject
-                {
-                    ["title"] = body.Title, ["hours"] = body.Hours, ["on"] = IsoDate(body.On),
-                }, staffOnly: false, ct)
-                : Task.FromResult(check.Problem());
-        }).RequireAuthorization(Policies.PersonalRecords);
+            if (!check.Ok) return check.Problem();
+            return await ContractEndpoints.SignalAsync(contracts, engine, http, id, ContractTrigger.ThematicModuleCompleted, new JsonObject
+            {
+                ["title"] = body.Title, ["hours"] = body.Hours, ["on"] = IsoDate(body.On),
+            }, staffOnly: false, ct);
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("recordThematicModule").WithSummary("Enregistrer un module thématique suivi");
     }
 }

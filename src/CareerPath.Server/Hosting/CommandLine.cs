@@ -1,5 +1,6 @@
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Records;
 using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
 
@@ -22,6 +23,8 @@ public static class CommandLine
           seed-demo         create the demo data set through the engine (an empty database only)
           import KIND FILE  import a CSV file of structures, posts, advisors or contracts (all or
                             nothing; errors by line and column); posts and contracts start their workflows
+          check-records     compare every contract record with its workflow instance (dates,
+                            amendments, renewals, early ends, decisions); exit 1 on a difference
           simulate --advisors N [--seed S] [--json]
                             replay a whole program on a virtual clock through the real engine, on a
                             throw-away PostgreSQL (or --connection, an empty database), and report
@@ -61,6 +64,7 @@ public static class CommandLine
                 "seed-demo" => await SeedDemoAsync(options),
                 "simulate" => await SimulateCommand.RunAsync(options),
                 "import" => await ImportCommand.RunAsync(options),
+                "check-records" => await CheckRecordsAsync(options),
                 "help" or "--help" or "-h" => Print(Usage),
                 _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
             };
@@ -84,6 +88,16 @@ public static class CommandLine
             ? $"Schema is up to date (version {report.ToVersion}). Nothing changed."
             : $"Migrated from version {report.FromVersion} to {report.ToVersion}: {string.Join(", ", report.Applied.Select(m => $"{m.Version:0000}_{m.Name}"))}.");
         return 0;
+    }
+
+    static async Task<int> CheckRecordsAsync(ParsedOptions options)
+    {
+        await using var database = await DatabaseLocation.OpenAsync(options, ConsoleLog.Create());
+        await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
+        await using var db = Database.CreateDataSource(database.ConnectionString);
+        var report = await RecordsCheck.RunAsync(db);
+        Console.WriteLine(report);
+        return report.Differences.Count == 0 ? 0 : 1;
     }
 
     static int PrintWorkflows(ParsedOptions options)

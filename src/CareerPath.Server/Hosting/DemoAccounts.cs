@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using CareerPath.Server.Security;
+using CareerPath.Workflows.Queries;
 using CareerPath.Workflows.Storage;
-using Dapper;
 
 namespace CareerPath.Server.Hosting;
 
@@ -18,34 +18,10 @@ public static class DemoAccounts
     public static async Task<string?> CreateAsync(string connectionString, TimeProvider time, string? dataDirectory)
     {
         await using var db = Database.CreateDataSource(connectionString);
-        Guid structureId, advisorId;
-        Guid[] structures;
-        string hrEmail, hrName, advisorEmail, advisorName;
-        await using (var conn = await db.OpenConnectionAsync())
-        {
-            if (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM app_user") > 0) return null;
-            // The HR manager of the two structures with the most to do, so the demo shows tasks and deadlines at once.
-            structures = (await conn.QueryAsync<Guid>("""
-                SELECT s.id FROM structure s
-                 WHERE EXISTS (SELECT 1 FROM workflow_instance i WHERE i.structure_id = s.id AND i.definition_id = 'advisor-contract')
-                 ORDER BY (SELECT count(*) FROM human_task t WHERE t.structure_id = s.id AND t.status = 'Open') DESC, s.name LIMIT 2
-                """)).ToArray();
-            if (structures.Length == 0) return null;
-            var structure = await conn.QueryFirstOrDefaultAsync<Person>("""
-                SELECT s.id, c.email, c.full_name AS Name FROM structure s JOIN hr_contact c ON c.structure_id = s.id
-                 WHERE s.id = @first ORDER BY c.is_lead, c.email LIMIT 1
-                """, new { first = structures[0] });
-            if (structure is null) return null;
-            (structureId, hrEmail, hrName) = (structure.Id, structure.Email, structure.Name);
-            var advisor = await conn.QueryFirstAsync<Person>("""
-                SELECT (i.data->'advisor'->>'id')::uuid AS Id, i.data->'advisor'->>'workEmail' AS Email, i.data->'advisor'->>'fullName' AS Name
-                  FROM workflow_instance i WHERE i.structure_id = @structureId AND i.definition_id = 'advisor-contract'
-                 ORDER BY i.created_at LIMIT 1
-                """, new { structureId });
-            (advisorId, advisorEmail, advisorName) = (advisor.Id, advisor.Email, advisor.Name);
-        }
-
-        var accounts = new Accounts(db, time, new AccountOptions());
+        var store = new AccountStore(db);
+        if (await store.AnyAsync()) return null;
+        if (await new AccountSeedQueries(db).DemoPeopleAsync() is not { } people) return null;
+        var accounts = new Accounts(store, time, new AccountOptions());
         var created = new List<(string Role, string Email, string Password)>();
         async Task Add(string role, string email, string name, Guid[] structures, Guid? advisor)
         {
@@ -54,8 +30,8 @@ public static class DemoAccounts
             created.Add((role, email, password));
         }
         await Add(Roles.Admin, "admin@careerpath.local", "Administrateur", [], null);
-        await Add(Roles.Hr, hrEmail, hrName, structures, null);
-        await Add(Roles.Advisor, advisorEmail, advisorName, [], advisorId);
+        await Add(Roles.Hr, people.Hr.Email, people.Hr.Name, people.Structures, null);
+        await Add(Roles.Advisor, people.Advisor.Email, people.Advisor.Name, [], people.Advisor.Id);
         await Add(Roles.Auditor, "auditeur@careerpath.local", "Auditeur syndical", [], null);
 
         var text = new StringBuilder("Demo accounts (shown once; also in ").Append(dataDirectory is null ? "no file" : Path.Combine(dataDirectory, FileName)).AppendLine("):");
@@ -75,12 +51,5 @@ public static class DemoAccounts
     {
         const string alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         return string.Create(16, 0, (span, _) => { for (var i = 0; i < span.Length; i++) span[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]; });
-    }
-
-    sealed record Person
-    {
-        public Guid Id { get; init; }
-        public string Email { get; init; } = "";
-        public string Name { get; init; } = "";
     }
 }

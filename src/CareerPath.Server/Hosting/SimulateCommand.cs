@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Queries;
 using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
-using Npgsql;
 
 namespace CareerPath.Server.Hosting;
 
@@ -41,11 +41,8 @@ public static class SimulateCommand
             }
             await new SchemaMigrator(TimeProvider.System).MigrateAsync(connectionString);
             await using var db = Database.CreateDataSource(connectionString);
-            await using (var count = db.CreateCommand("SELECT count(*) FROM workflow_instance"))
-            {
-                if ((long)(await count.ExecuteScalarAsync())! > 0)
-                    throw new ArgumentException("simulate needs an empty database: this one already holds workflow instances.");
-            }
+            if (await new InstanceAdminQueries(db).CountAsync() > 0)
+                throw new ArgumentException("simulate needs an empty database: this one already holds workflow instances.");
 
             var wall = Stopwatch.StartNew();
             var model = ProgramModel.Generate(advisors, seed, FirstWave, WaveSpreadDays);

@@ -19,6 +19,8 @@ public static class Authentication
     public const string Cookie = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string Token = "token";
     public const string OpenIdConnect = "proconnect";
+    /// <summary>The session cookie's name (the OpenAPI document declares it).</summary>
+    public const string CookieName = "careerpath";
 
     public static IServiceCollection AddCareerPathAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,7 +30,7 @@ public static class Authentication
                 || context.Request.Headers.ContainsKey(TokenAuthenticationHandler.ApiKeyHeader) ? Token : Cookie)
             .AddCookie(Cookie, o =>
             {
-                o.Cookie.Name = "careerpath";
+                o.Cookie.Name = CookieName;
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
-using Npgsql;
+using CareerPath.Workflows.Queries;
 
 namespace CareerPath.Server.Security;
 
@@ -10,7 +9,7 @@ namespace CareerPath.Server.Security;
 /// advisor has the same pseudonym in every report and log, and nobody without the key (kept in the
 /// database, never sent) can go back from pseudonym to id. "A-" advisors, "C-" contracts, "S-" structures.
 /// </summary>
-public sealed class Pseudonyms(NpgsqlDataSource db)
+public sealed class Pseudonyms(AdminSecrets secrets)
 {
     const string KeyName = "pseudonym-key";
     const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -31,12 +30,6 @@ public sealed class Pseudonyms(NpgsqlDataSource db)
         return text.ToString();
     }
 
-    async Task<byte[]> LoadKeyAsync(CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        // The first caller creates the key; concurrent first callers all read the one that won.
-        await conn.ExecuteAsync("INSERT INTO app_secret (name, value) VALUES (@KeyName, @value) ON CONFLICT (name) DO NOTHING",
-            new { KeyName, value = RandomNumberGenerator.GetBytes(32) });
-        return await conn.QuerySingleAsync<byte[]>("SELECT value FROM app_secret WHERE name = @KeyName", new { KeyName });
-    }
+    // The first caller creates the key; concurrent first callers all read the one that won.
+    Task<byte[]> LoadKeyAsync(CancellationToken ct) => secrets.GetOrCreateAsync(KeyName, RandomNumberGenerator.GetBytes(32), ct);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CareerPath.Domain.Model;
 using CareerPath.Domain.Planning;
 
@@ -11,7 +12,18 @@ public sealed class AdvisorContractData
 {
     public Contract Contract { get; set; } = null!;
     public Advisor Advisor { get; set; } = null!;
-    public List<Contract> EarlierContracts { get; set; } = [];
+
+    /// <summary>
+    /// The advisor's other contracts with the same employer, read from the records before each transition
+    /// (whatever way they were recorded); never stored with the instance: the records are their one home.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<Contract> OtherContracts { get; set; } = [];
+
+    /// <summary>The other contracts that start after this one: they are re-planned when this one changes.</summary>
+    [JsonIgnore]
+    public IEnumerable<Contract> LaterContracts => OtherContracts.Where(c => c.Start > Contract.Start);
+
     public Guid StructureId { get; set; }
     public string StructureName { get; set; } = "";
     /// <summary>The HR manager who receives reminders, and the HR lead who receives escalations.</summary>
@@ -22,6 +34,8 @@ public sealed class AdvisorContractData
     public bool? RenewalCouldBeCdi { get; set; }
     public int[] ReminderOffsetsInDays { get; set; } = [60, 30, 7];
     public Decision? Decision { get; set; }
+    /// <summary>The date the decision had to be notified by, as computed when it was taken.</summary>
+    public DateOnly? DecisionDueOn { get; set; }
     public bool DecisionLate { get; set; }
     public bool NoticeDeadlineMissed { get; set; }
     public bool TrialFailed { get; set; }
@@ -31,7 +45,7 @@ public sealed class AdvisorContractData
 
     public ContractFacts Facts => new(Contract, Advisor)
     {
-        EarlierContracts = EarlierContracts,
+        EarlierContracts = OtherContracts,
         Trainings = Trainings,
         Post = Post,
         RenewalCouldBeCdi = RenewalCouldBeCdi,

@@ -4,6 +4,9 @@ using CareerPath.Domain.Model;
 using CareerPath.Domain.Planning;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Notifications;
+using CareerPath.Workflows.Records;
+using Npgsql;
 using Stateless;
 using static CareerPath.Workflows.Engine.WorkflowJson;
 
@@ -22,6 +25,8 @@ public enum ContractTrigger
     ExamPassed, ExamFailed, CertificationDeadline, ThematicModuleDue, ThematicModuleCompleted,
     MidContractReviewDue, ReviewCompleted, DecisionReminder, NoticeDeadline, Decide, AmendContract, FundingChanged, FundingEnded,
     EarlyTerminate, ContractEnded, FollowUpDue, FinalFollowUpDue, OutcomeRecorded,
+    /// <summary>Internal: an earlier contract of the advisor changed (amended, ended early), so this one's deadlines are planned again.</summary>
+    CareerChanged,
 }
 
 /// <summary>
@@ -54,6 +59,10 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                     throw new WorkflowInputException("Un contrat démarre avec son contrat et son conseiller.");
                 var errors = d.Contract.Validate().Concat(d.Advisor.Validate()).ToList();
                 if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
+                // Whatever the way in (API, import, renewal, simulator), a private CDD is checked with the advisor's
+                // earlier contracts as the records hold them: a new CDD signed in succession counts towards 18 months.
+                if (d.Contract is { Type: ContractType.Cdd, Regime: LegalRegime.Private, EffectiveEnd: { } end })
+                    Refuse(PrivateCddLimits.CheckAmendment(d.Contract with { Amendments = [] }, end, PrivateCddLimits.EarlierInSuccession(d.Contract, d.OtherContracts)));
             });
 
         m.Configure(ContractState.Recruited)
@@ -63,16 +72,16 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                     new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
                 Notify(ctx, Role.Advisor, Templates.Welcome, "start", new() { ["contractStart"] = IsoDate(d.Contract.Start) });
             })
-            .PermitDynamic(ContractTrigger.ContractStarted, () => d.Contract.PreviousContractId is null
-                ? ContractState.TrialPeriod
-                : d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining)
+            .PermitDynamic(ContractTrigger.ContractStarted, () => FirstRunningState(d))
             .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
             .InternalTransition(ContractTrigger.FundingChanged, () => d.Post = ctx.Arg<FundedPost>("post"))
+            .InternalTransition(ContractTrigger.CareerChanged, () => CareerChanged(ctx))
             .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated);
 
         // Contract-wide events, whatever the stage.
         m.Configure(ContractState.Running)
             .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
+            .InternalTransition(ContractTrigger.CareerChanged, () => CareerChanged(ctx))
             .InternalTransition(ContractTrigger.FundingChanged, () => d.Post = ctx.Arg<FundedPost>("post"))
             .InternalTransition(ContractTrigger.TrainingScheduled, () => ScheduleTraining(ctx))
             .InternalTransition(ContractTrigger.TrainingCompleted, () => CompleteTraining(ctx))
@@ -207,6 +216,43 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .InternalTransition(ContractTrigger.OutcomeRecorded, () => RecordOutcome(ctx));
     }
 
+    // ---- the records: read before each transition, written after it ----
+
+    /// <summary>Each instance's advisor's other contracts with the same employer, for all the rows in one query.</summary>
+    public override async Task<IReadOnlyDictionary<Guid, object>> ReadRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx,
+        IReadOnlyList<InstanceRow> rows, CancellationToken ct)
+    {
+        var subjects = rows.Select(r => (Row: r, Contract: ContractOf(r.Data))).Where(x => x.Contract is not null).ToList();
+        if (subjects.Count == 0) return new Dictionary<Guid, object>();
+        var careers = await ContractRecords.CareersAsync(conn, tx, subjects.Select(x => x.Contract!.Value.AdvisorId).ToList(), ct);
+        return subjects.ToDictionary(x => x.Row.Id,
+            x => (object)ContractRecords.OthersWithEmployer(careers, x.Contract!.Value.AdvisorId, x.Row.StructureId, x.Contract.Value.Id));
+    }
+
+    /// <summary>The contract and advisor ids of an instance's data, read without building the whole data.</summary>
+    static (Guid Id, Guid AdvisorId)? ContractOf(string data)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(data);
+        return json.RootElement.TryGetProperty("contract", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.Object
+               && c.TryGetProperty("id", out var id) && c.TryGetProperty("advisorId", out var advisor)
+            ? (id.GetGuid(), advisor.GetGuid())
+            : null;
+    }
+
+    protected override void Attach(AdvisorContractData data, object? records)
+    {
+        if (records is IReadOnlyList<Contract> others) data.OtherContracts = others;
+    }
+
+    /// <summary>The contract's record: its dates, amendments, early end and decision.</summary>
+    protected override IEnumerable<RecordWrite> Project(AdvisorContractData d)
+    {
+        if (d.Contract is null) yield break;
+        yield return new ContractRecord(d.Contract, d.Decision is { } decision
+            ? new DecisionRecord(decision.Kind, decision.Reason, decision.DecidedOn, decision.NotifiedOn, decision.NewEnd, d.DecisionDueOn, d.DecisionLate)
+            : null);
+    }
+
     /// <summary>The timers of each state, all from the rules catalogue through the planner.</summary>
     protected override IEnumerable<TimerSpec> Timers(ContractState state, AdvisorContractData data)
     {
@@ -215,17 +261,13 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         {
             case ContractState.Recruited:
                 yield return new(ContractMilestones.StartRule.Id, nameof(ContractTrigger.ContractStarted), ContractMilestones.Start(data.Contract));
+                // A contract signed for a later start shows its deadlines from the day it is recorded: those of the
+                // state it will start in, all due on or after its first day, so the start timer fires first.
+                foreach (var timer in RunningTimers(FirstRunningState(data), data, plan)) yield return timer;
                 break;
             case ContractState.TrialPeriod or ContractState.InitialTraining or ContractState.AwaitingCertification
                 or ContractState.Active or ContractState.MidContractReview or ContractState.DecisionPending:
-                if (data.InitialTraining is null && data.Contract.PreviousContractId is null)
-                    yield return new(ContractMilestones.TrainingStartRule.Id, nameof(ContractTrigger.TrainingStartDue), ContractMilestones.TrainingStartDue(data.Contract));
-                // A renewed contract inherits its predecessor's training dates: what fell due before it
-                // started was that contract's business, already reminded there.
-                foreach (var deadline in plan.Where(x => x.Date >= data.Contract.Start))
-                {
-                    if (RunningTrigger(deadline, state, data) is { } trigger) yield return new(deadline.Key, trigger.ToString(), deadline);
-                }
+                foreach (var timer in RunningTimers(state, data, plan)) yield return timer;
                 break;
             case ContractState.Hired or ContractState.Renewed or ContractState.NotRetained:
                 foreach (var deadline in plan.Where(x => x.RuleId == EndOfContract.ContractEndRule.Id))
@@ -241,6 +283,23 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                 break;
         }
     }
+
+    static IEnumerable<TimerSpec> RunningTimers(ContractState state, AdvisorContractData data, IReadOnlyList<Deadline> plan)
+    {
+        if (data.InitialTraining is null && data.Contract.PreviousContractId is null)
+            yield return new(ContractMilestones.TrainingStartRule.Id, nameof(ContractTrigger.TrainingStartDue), ContractMilestones.TrainingStartDue(data.Contract));
+        // A renewed contract inherits its predecessor's training dates: what fell due before it
+        // started was that contract's business, already reminded there.
+        foreach (var deadline in plan.Where(x => x.Date >= data.Contract.Start))
+        {
+            if (RunningTrigger(deadline, state, data) is { } trigger) yield return new(deadline.Key, trigger.ToString(), deadline);
+        }
+    }
+
+    /// <summary>Where ContractStarted leads: a first contract starts with its trial period, a renewal carries on its training.</summary>
+    static ContractState FirstRunningState(AdvisorContractData d) => d.Contract.PreviousContractId is null
+        ? ContractState.TrialPeriod
+        : d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining;
 
     static ContractTrigger? RunningTrigger(Deadline deadline, ContractState state, AdvisorContractData data) => deadline.RuleId switch
     {
@@ -267,8 +326,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             throw new WorkflowInputException("Un CDI n'a pas de date de fin à modifier.");
         if (newEnd < d.Contract.Start || newEnd < effectiveOn)
             throw new WorkflowInputException($"La nouvelle fin ({IsoDate(newEnd)}) précède le début du contrat ou la date d'effet de l'avenant.");
-        var earlier = ContractChain.EarlierInChain(d.Contract, d.EarlierContracts);
-        Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd, earlier));
+        Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd, PrivateCddLimits.EarlierInSuccession(d.Contract, d.OtherContracts)));
         if (d.Contract.Type == ContractType.ContratDeProjet)
             Refuse(ContratDeProjetRules.CheckDuration(d.Contract.Regime, d.Contract.Start, newEnd));
         d.Contract = d.Contract with
@@ -276,7 +334,20 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             Amendments = [.. d.Contract.Amendments, new ContractAmendment(Guid.CreateVersion7(ctx.Now), effectiveOn, newEnd, reason)],
         };
         ctx.Record(new Remark($"Avenant : fin du contrat au {IsoDate(newEnd)} ({reason})."));
+        ReplanLaterContracts(ctx);
     }
+
+    /// <summary>An earlier contract's end counts in the later ones' cumulated service: they plan their deadlines again.</summary>
+    static void ReplanLaterContracts(TransitionContext<AdvisorContractData> ctx)
+    {
+        foreach (var later in ctx.Data.LaterContracts)
+            ctx.Record(new SignalSubject(DefinitionId, later.Id, nameof(ContractTrigger.CareerChanged),
+                new JsonObject { ["contractId"] = ctx.Data.Contract.Id.ToString() }));
+    }
+
+    /// <summary>Nothing to change in this contract's data: its timers are planned again from the records after every transition.</summary>
+    static void CareerChanged(TransitionContext<AdvisorContractData> ctx) =>
+        ctx.Record(new Remark($"Un contrat antérieur ({ctx.Arg<string>("contractId")}) a changé : échéances recalculées."));
 
     static void Refuse(Verdict verdict)
     {
@@ -427,11 +498,12 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         {
             var currentEnd = d.Contract.EffectiveEnd ?? throw new WorkflowInputException("Un CDI ne se renouvelle pas.");
             if (newEnd <= currentEnd) throw new WorkflowInputException($"La nouvelle fin ({IsoDate(newEnd)}) doit suivre la fin actuelle ({IsoDate(currentEnd)}).");
-            Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd!.Value, ContractChain.EarlierInChain(d.Contract, d.EarlierContracts)));
+            Refuse(PrivateCddLimits.CheckAmendment(d.Contract, newEnd!.Value, PrivateCddLimits.EarlierInSuccession(d.Contract, d.OtherContracts)));
         }
         if (kind == DecisionKind.Titularisation && d.Contract.Regime != LegalRegime.Public)
             throw new WorkflowInputException("La titularisation n'existe que chez un employeur public.");
-        d.DecisionLate = decision.NotifiedOn > DecisionDue(d).Date;
+        d.DecisionDueOn = DecisionDue(d).Date;
+        d.DecisionLate = decision.NotifiedOn > d.DecisionDueOn;
         d.Decision = decision;
         return kind switch
         {
@@ -462,6 +534,11 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             ["newEnd"] = decision.NewEnd is { } e ? IsoDate(e) : null,
         }));
         if (d.DecisionLate) ctx.Record(new Remark($"Décision notifiée après le délai de prévenance ({IsoDate(due.Date)})."));
+        // The advisor and the HR lead learn of it, with the date it had to be notified by and whether it was.
+        var mail = new DecisionRecordedMail(decision.Kind, decision.DecidedOn, decision.NotifiedOn ?? decision.DecidedOn, due.Date, d.DecisionLate,
+            decision.NewEnd, due.Explanation.Rule.Source);
+        Notify(ctx, Role.Advisor, Templates.DecisionRecorded, "decision", mail.ToData());
+        Notify(ctx, Role.HrLead, Templates.DecisionRecorded, "decision", mail.ToData());
         if (outcome == ContractState.Hired)
             ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
                 new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
@@ -478,7 +555,6 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         {
             Contract = next,
             Advisor = d.Advisor,
-            EarlierContracts = [.. d.EarlierContracts, d.Contract],
             StructureId = d.StructureId,
             StructureName = d.StructureName,
             HrEmail = d.HrEmail,
@@ -503,6 +579,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         ctx.Record(new CloseTasks(Tasks.ScheduleTraining, Completed: false));
         ctx.Record(new Remark($"Fin anticipée le {IsoDate(on)} ({FrenchTerms.Describe(reason)})."));
         ContractLeft(ctx, on);
+        ReplanLaterContracts(ctx);
     }
 
     static void ContractLeft(TransitionContext<AdvisorContractData> ctx, DateOnly endedOn) =>

@@ -19,6 +19,7 @@ public static class Templates
     public const string MidContractReview = "mid-contract-review";
     public const string DecisionReminder = "decision-reminder";
     public const string DecisionOverdue = "decision-overdue";
+    public const string DecisionRecorded = "decision-recorded";
     public const string FollowUp = "follow-up";
     public const string RecruitmentDeadline = "recruitment-deadline";
     public const string PostVacant = "post-vacant";

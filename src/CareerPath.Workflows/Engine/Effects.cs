@@ -28,3 +28,14 @@ public sealed record AuditDecision(string Kind, JsonObject Details) : Effect;
 
 /// <summary>A fact for the journal row's "why" (e.g. "notice deadline missed").</summary>
 public sealed record Remark(string Text) : Effect;
+
+/// <summary>
+/// A change to the records (the one home of the facts people ask about), declared by a definition's
+/// projection: the engine sends its commands in the transition's own batch, so a record is never behind
+/// its workflow. <see cref="Key"/> names the record: a projection that did not change is not written again.
+/// </summary>
+public abstract record RecordWrite : Effect
+{
+    public abstract string Key { get; }
+    public abstract IEnumerable<Npgsql.NpgsqlBatchCommand> Commands();
+}

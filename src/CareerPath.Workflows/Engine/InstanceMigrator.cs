@@ -38,6 +38,7 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
         if (dryRun) return new MigrationPlan(definitionId, from.Version, to.Version, true, moves);
 
         var now = engine.Time.GetUtcNow();
+        var records = await to.ReadRecordsAsync(conn, tx, rows, ct);
         foreach (var (row, move) in rows.Zip(moves))
         {
             var seq = row.Version + 1;
@@ -52,7 +53,7 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
                 VALUES (@id, @seq, @now, @actor, 'MigrateVersion', @from, @to, @reason)
                 """, new { id = row.Id, seq, now, actor, from = move.FromState, to = move.ToState, reason = $"{definitionId} v{fromVersion} → v{toVersion}" }, tx);
             await using var batch = new NpgsqlBatch(conn, tx);
-            batch.BatchCommands.Add(WorkflowEngine.TimerRearm(row.Id, to.Timers(move.ToState, row.Data), move.ToState, seq));
+            batch.BatchCommands.Add(WorkflowEngine.TimerRearm(row.Id, to.Timers(move.ToState, row.Data, records.GetValueOrDefault(row.Id)), move.ToState, seq));
             await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

@@ -48,6 +48,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                 new { ids = due.Select(t => t.InstanceId).ToArray() }, tx, cancellationToken: ct)))
             .ToDictionary(r => r.Id);
 
+        var records = await engine.ReadRecordsAsync(conn, tx, rows.Values.Where(r => r.ClosedAt is null).ToList(), ct);
         int fired = 0, ignored = 0, failed = 0;
         await using var bulk = new NpgsqlBatch(conn, tx);
         var prepared = new List<WorkflowEngine.PreparedTransition>();
@@ -64,7 +65,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
             }
             try
             {
-                var transition = engine.Prepare(row, Request(timer, row), 0, timer.Id);
+                var transition = engine.Prepare(row, Request(timer, row), 0, timer.Id, records.GetValueOrDefault(row.Id));
                 if (transition.HasReadingEffects)
                 {
                     oneByOne.Add(timer);

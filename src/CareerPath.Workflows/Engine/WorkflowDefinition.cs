@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CareerPath.Domain.Rules;
+using Npgsql;
 using Stateless;
 using Stateless.Graph;
 
@@ -11,9 +12,10 @@ namespace CareerPath.Workflows.Engine;
 public sealed record TimerSpec(string Name, string Trigger, Deadline Deadline);
 
 /// <param name="Data">The instance's data as JSON text, as stored.</param>
+/// <param name="Records">What the definition read from the records for this instance (<see cref="IWorkflowDefinition.ReadRecordsAsync"/>).</param>
 public sealed record FireRequest(
     Guid InstanceId, Guid? StructureId, string State, string Data, string Trigger, JsonObject? Payload,
-    string Actor, string? Reason, DateTimeOffset Now, DateOnly Today);
+    string Actor, string? Reason, DateTimeOffset Now, DateOnly Today, object? Records = null);
 
 /// <summary>Where a trigger led, the data after it (JSON text), what it asks for, and the timers of the state it left the instance in.</summary>
 public sealed record TransitionOutcome(string FromState, string ToState, string Data, IReadOnlyList<Effect> Effects,
@@ -30,8 +32,14 @@ public interface IWorkflowDefinition
     IReadOnlyList<string> States { get; }
     bool IsFinal(string state);
     TransitionOutcome Fire(FireRequest request);
-    IReadOnlyList<TimerSpec> Timers(string state, string data);
+    IReadOnlyList<TimerSpec> Timers(string state, string data, object? records);
     string ToMermaid();
+
+    /// <summary>
+    /// Reads from the records what these instances' rules need beyond their own data (an advisor's other
+    /// contracts), in one round trip for the whole batch; keyed by instance id, absent when nothing is needed.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, object>> ReadRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<InstanceRow> rows, CancellationToken ct);
 }
 
 /// <summary>What a transition's actions may read and record. Guards must only read.</summary>
@@ -108,6 +116,21 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
     /// <summary>The timers armed while an instance is in <paramref name="state"/>, computed from its data.</summary>
     protected abstract IEnumerable<TimerSpec> Timers(TState state, TData data);
 
+    static readonly IReadOnlyDictionary<Guid, object> NoRecords = new Dictionary<Guid, object>();
+
+    /// <inheritdoc cref="IWorkflowDefinition.ReadRecordsAsync"/>
+    public virtual Task<IReadOnlyDictionary<Guid, object>> ReadRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<InstanceRow> rows, CancellationToken ct) =>
+        Task.FromResult(NoRecords);
+
+    /// <summary>Gives the data what <see cref="ReadRecordsAsync"/> read, before any rule runs (not stored with the data).</summary>
+    protected virtual void Attach(TData data, object? records) { }
+
+    /// <summary>
+    /// The records this instance's data stands for (e.g. its contract row). After each transition the engine
+    /// writes those that changed, in the transition's own batch; on the start trigger, all of them.
+    /// </summary>
+    protected virtual IEnumerable<RecordWrite> Project(TData data) => [];
+
     public string CreatedState => Created.ToString();
     public string StartTrigger => Start.ToString();
     public IReadOnlyList<string> States { get; } = Enum.GetNames<TState>();
@@ -119,7 +142,7 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
         var trigger = Enum.TryParse<TTrigger>(request.Trigger, out var t)
             ? t
             : throw new TriggerNotPermittedException(request.Trigger, request.State, Permitted(state, request));
-        var ctx = new TransitionContext<TData>(request, WorkflowJson.Deserialize<TData>(request.Data));
+        var ctx = new TransitionContext<TData>(request, Load(request.Data, request.Records));
         var current = state;
         var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
         Configure(machine, ctx);
@@ -127,11 +150,25 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
             throw new TriggerNotPermittedException(request.Trigger, request.State,
                 PermittedNames(machine),
                 unmet is { Count: > 0 } ? string.Join("; ", unmet) : null);
+        var before = request.Trigger == StartTrigger ? null : Project(ctx.Data).ToDictionary(r => r.Key, Fingerprint);
         machine.Fire(trigger);
-        return new TransitionOutcome(request.State, current.ToString(), WorkflowJson.Serialize(ctx.Data), ctx.Effects, TimersOf(current, ctx.Data));
+        var effects = ctx.Effects.ToList();
+        foreach (var record in Project(ctx.Data))
+            if (before is null || !before.TryGetValue(record.Key, out var old) || old != Fingerprint(record))
+                effects.Add(record);
+        return new TransitionOutcome(request.State, current.ToString(), WorkflowJson.Serialize(ctx.Data), effects, TimersOf(current, ctx.Data));
     }
 
-    public IReadOnlyList<TimerSpec> Timers(string state, string data) => TimersOf(Parse<TState>(state), WorkflowJson.Deserialize<TData>(data));
+    static string Fingerprint(RecordWrite record) => JsonSerializer.Serialize(record, record.GetType(), WorkflowJson.Options);
+
+    TData Load(string json, object? records)
+    {
+        var data = WorkflowJson.Deserialize<TData>(json);
+        Attach(data, records);
+        return data;
+    }
+
+    public IReadOnlyList<TimerSpec> Timers(string state, string data, object? records) => TimersOf(Parse<TState>(state), Load(data, records));
 
     IReadOnlyList<TimerSpec> TimersOf(TState state, TData data) => Final.Contains(state) ? [] : Timers(state, data).ToList();
 
@@ -149,7 +186,7 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
     {
         var current = state;
         var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
-        Configure(machine, new TransitionContext<TData>(request, WorkflowJson.Deserialize<TData>(request.Data)));
+        Configure(machine, new TransitionContext<TData>(request, Load(request.Data, request.Records)));
         return PermittedNames(machine);
     }
 

@@ -179,7 +179,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// Runs the definition and builds every write of the transition, without touching the database.
     /// Throws what the definition throws (trigger not permitted, invalid input).
     /// </summary>
-    internal PreparedTransition Prepare(InstanceRow row, SignalRequest request, int depth, long? firingTimerId)
+    internal PreparedTransition Prepare(InstanceRow row, SignalRequest request, int depth, long? firingTimerId, object? records)
     {
         if (request.ExpectedVersion is { } expected && expected != row.Version)
             throw new WorkflowConflictException(row.Id, expected);
@@ -189,7 +189,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var definition = definitions.Get(row.DefinitionId, row.DefinitionVersion);
         var now = time.GetUtcNow();
         var outcome = definition.Fire(new FireRequest(row.Id, row.StructureId, row.State, row.Data, request.Trigger,
-            request.Payload, request.Actor, request.Reason, now, ParisDate(now)));
+            request.Payload, request.Actor, request.Reason, now, ParisDate(now), records));
 
         var seq = row.Version + 1;
         var remarks = outcome.Effects.OfType<Remark>().Select(r => r.Text);
@@ -212,7 +212,8 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             commands.Add(Sql.Command("UPDATE workflow_timer SET fired_at = $2, outcome = 'Fired' WHERE id = $1", timerId, now));
         commands.Add(TimerRearm(row.Id, outcome.Timers, outcome.ToState, seq));
         foreach (var effect in outcome.Effects)
-            if (SimpleEffect(row, request, effect, now) is { } command) commands.Add(command);
+            if (effect is RecordWrite record) commands.AddRange(record.Commands());
+            else if (SimpleEffect(row, request, effect, now) is { } command) commands.Add(command);
 
         var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = seq };
         return new PreparedTransition(row, request, outcome, applied, commands, update);
@@ -224,7 +225,8 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         // A timer is fired once by its own row's fired_at; only signals need the journal lookup.
         if (firing is null && request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
             return seen;
-        var prepared = Prepare(row, request, depth, firing?.TimerId);
+        var records = await ReadRecordsAsync(conn, tx, [row], ct);
+        var prepared = Prepare(row, request, depth, firing?.TimerId, records.GetValueOrDefault(row.Id));
 
         // Everything the transition writes, but for the effects that must read first, goes in one round trip.
         // The sweeper's savepoint ends with that batch, unless such effects (which may fail) come after it.
@@ -241,6 +243,16 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             if (firing is not null) await tx.ReleaseAsync(firing.Savepoint, ct);
         }
         return new TransitionResult(row.Id, prepared.Applied.Version, row.State, prepared.Outcome.ToState, Duplicate: false);
+    }
+
+    /// <summary>What the rows' definitions read from the records for them: one query per definition, whatever the number of rows.</summary>
+    internal async Task<IReadOnlyDictionary<Guid, object>> ReadRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<InstanceRow> rows, CancellationToken ct)
+    {
+        var all = new Dictionary<Guid, object>();
+        foreach (var group in rows.GroupBy(r => (r.DefinitionId, r.DefinitionVersion)))
+            foreach (var (id, value) in await definitions.Get(group.Key.DefinitionId, group.Key.DefinitionVersion).ReadRecordsAsync(conn, tx, group.ToList(), ct))
+                all[id] = value;
+        return all;
     }
 
     /// <summary>Sends prepared transitions (one, or a sweeper's whole batch) and checks each changed its instance.</summary>
@@ -350,7 +362,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             case StartInstance start:
                 await StartAsync(conn, tx, new StartRequest(start.DefinitionId, start.SubjectId, start.StructureId, start.Data, cause.Actor, row.Id), depth + 1, ct);
                 break;
-            case Notify or OpenTask or CloseTasks or Remark:
+            case Notify or OpenTask or CloseTasks or Remark or RecordWrite:
                 break; // written in the transition's batch, or into the journal row's reason
             default:
                 throw new InvalidOperationException($"Unknown effect {effect.GetType().Name}");

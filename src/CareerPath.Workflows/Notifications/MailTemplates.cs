@@ -54,6 +54,7 @@ public static class MailTemplates
                 [$"Aucune décision n'a été notifiée à {v["advisorName"]} ({v["structureName"]}) avant le {v.Date("noticeDeadline")}.",
                  $"Le contrat se termine le {v.Date("contractEnd")}. Ce message est adressé au référent RH de la structure.",
                  $"Règle {v["ruleId"]} — {v["source"]}.", v["explanation"]]),
+            Templates.DecisionRecorded => DecisionRecorded(v, DecisionRecordedMail.From(data)),
             Templates.FollowUp => ($"Suivi à {v["months"]} mois — {v["advisorName"]}",
                 [$"Le contrat de {v["advisorName"]} ({v["structureName"]}) a pris fin le {v.Date("contractEnd")}.",
                  $"Merci d'indiquer sa situation {v["months"]} mois après : emploi durable, recherche d'emploi, formation, autre ou inconnue."]),
@@ -79,6 +80,15 @@ public static class MailTemplates
         };
         return new RenderedMail(mail.Subject, Text(mail.Paragraphs, link), Html(mail.Subject, mail.Paragraphs, link), Deadline(templateId, v));
     }
+
+    static (string, string[]) DecisionRecorded(Values v, DecisionRecordedMail m) =>
+        ($"Décision enregistrée : {m.DecisionInWords} — {v["advisorName"]}",
+        [
+            $"{v["structureName"]} a enregistré le {French(m.DecidedOn)} {m.DecidedOn.Year} sa décision sur le contrat de {v["advisorName"]} : {m.DecisionInWords}"
+                + (m.NewEnd is { } end ? $", jusqu'au {French(end)} {end.Year}." : "."),
+            $"Notifiée le {French(m.NotifiedOn)} {m.NotifiedOn.Year} ; elle devait l'être au plus tard le {French(m.NoticeDeadline)} {m.NoticeDeadline.Year} ({m.NoticeRuleSource}).",
+            m.Late ? "La décision a été notifiée après ce délai de prévenance." : "La décision a été notifiée dans ce délai.",
+        ]);
 
     /// <summary>Reminders of a deadline still ahead carry it as a calendar event.</summary>
     static MailDeadline? Deadline(string templateId, Values v)

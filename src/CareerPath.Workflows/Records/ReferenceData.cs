@@ -344,9 +344,11 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
                 check.Add(error.RuleId == "model.contract.pec-private" ? "type" : "end", error.Message);
             if (end is { } to && !check.Has("end"))
             {
-                // A new contract is its own first term: the 18-month limit applies to it as to a renewal.
+                // A new contract is its own first term: the 18-month limit applies to it as to a renewal, together
+                // with the advisor's earlier CDDs on this post signed in succession (the records hold them all).
                 if (contractType == ContractType.Cdd && structure.Regime == LegalRegime.Private)
-                    check.Refuse("end", PrivateCddLimits.CheckAmendment(contract, to));
+                    check.Refuse("end", PrivateCddLimits.CheckAmendment(contract, to, PrivateCddLimits.EarlierInSuccession(contract,
+                        advisorId is { } known ? await ContractRecords.OthersWithEmployerAsync(conn, tx, known, structure.Id, Guid.Empty, ct) : [])));
                 if (contractType == ContractType.ContratDeProjet)
                     check.Refuse("end", ContratDeProjetRules.CheckDuration(structure.Regime, from, to));
             }
@@ -366,11 +368,8 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         return await WriteAsync(tx, "start", async now =>
         {
             var id = Guid.CreateVersion7(now);
+            // The contract's record is written by the workflow's start, in this same transaction (its projection).
             var contract = new Contract(id, advisor!.Id, post!.Id, type!.Value, structure!.Regime, start!.Value, end);
-            await conn.ExecuteAsync("""
-                INSERT INTO contract (id, advisor_id, post_id, contract_type, legal_regime, start_date, end_date)
-                VALUES (@Id, @AdvisorId, @PostId, @type, @regime, @Start, @End)
-                """, new { contract.Id, contract.AdvisorId, contract.PostId, type = contract.Type.ToString(), regime = contract.Regime.ToString(), contract.Start, contract.End }, tx);
             var data = new AdvisorContractData
             {
                 Contract = contract,

@@ -22,6 +22,9 @@ public sealed record SimulationReport
     public int LateDecisions { get; init; }
     public int MissingCertifications { get; init; }
     public long OpenInstances { get; init; }
+    /// <summary>The records consistency check run on the finished program: contracts compared, and differences found.</summary>
+    public int RecordsChecked { get; init; }
+    public int RecordsDifferences { get; init; }
     public double WallSeconds { get; init; }
     public double TransitionsPerSecond { get; init; }
     public long PeakMemoryMb { get; init; }
@@ -58,6 +61,7 @@ public sealed record SimulationReport
             decisions[d.Decision!.Kind.ToString()] = decisions.GetValueOrDefault(d.Decision.Kind.ToString()) + 1;
 
         var seconds = wall.Elapsed.TotalSeconds;
+        var records = await Records.RecordsCheck.RunAsync(db, ct);
         return new SimulationReport
         {
             Advisors = advisors,
@@ -72,6 +76,8 @@ public sealed record SimulationReport
             LateDecisions = contracts.Count(c => c.DecisionLate),
             MissingCertifications = contracts.Count(c => c.InitialTrainingDone && !c.CertificationDone),
             OpenInstances = open,
+            RecordsChecked = records.Contracts,
+            RecordsDifferences = records.Differences.Count,
             WallSeconds = Math.Round(seconds, 2),
             TransitionsPerSecond = seconds > 0 ? Math.Round(transitions / seconds, 1) : 0,
             PeakMemoryMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
@@ -90,6 +96,7 @@ public sealed record SimulationReport
         $"Notice deadlines missed:  {NoticeDeadlinesMissed} (late decisions: {LateDecisions})",
         $"Missing certifications:   {MissingCertifications}",
         $"Open instances:           {OpenInstances}",
+        $"Records check:            {RecordsChecked} contracts, {RecordsDifferences} difference(s)",
         $"Wall time:                {WallSeconds} s ({TransitionsPerSecond} transitions/s)",
         $"Peak memory:              {PeakMemoryMb} MiB",
     ]);

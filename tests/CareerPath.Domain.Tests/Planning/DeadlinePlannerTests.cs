@@ -90,11 +90,44 @@ public class DeadlinePlannerTests
         Assert.Equal(entretien, notice.Label.Contains("entretien préalable", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Plan_doubles_notice_for_a_recognised_disability()
+    [Theory]
+    [InlineData("2025-01-06", "2026-01-05", "2025-12-05")] // 1 year → 1 month, not 2; 5 December 2025 is a Friday
+    [InlineData("2024-01-15", "2026-01-14", "2025-11-14")] // 2 years → 2 months, not 4; 14 November 2025 is a Friday
+    public void Plan_does_not_double_the_notice_for_a_recognised_disability(string start, string end, string expected)
     {
-        var facts = PublicOneYear() with { Advisor = NewAdvisor(disabled: true) };
-        Assert.Equal(D("2025-11-05"), Assert.Single(DeadlinePlanner.Plan(facts), d => d.RuleId == "notice.public-contract").Date); // 5 Jan - 2 months
+        // The capped doubling for a recognised disability is the dismissal notice's (décret 88-145, art. 40), not this one's.
+        DateOnly NoticeOf(bool disabled) => Assert.Single(
+            DeadlinePlanner.Plan(new ContractFacts(PublicCdd(start, end), NewAdvisor(disabled))), d => d.RuleId == "notice.public-contract").Date;
+
+        Assert.Equal(D(expected), NoticeOf(disabled: true));
+        Assert.Equal(D(expected), NoticeOf(disabled: false));
+    }
+
+    [Theory]
+    [InlineData(true, "Notifier le renouvellement ou non du contrat (entretien préalable obligatoire)")]
+    [InlineData(null, "Notifier le renouvellement ou non du contrat (entretien préalable obligatoire si le besoin est permanent)")]
+    [InlineData(false, "Notifier le renouvellement ou non du contrat")]
+    public void Plan_asks_for_an_entretien_prealable_after_three_years_on_a_permanent_need(bool? onPermanentNeed, string label)
+    {
+        var earlier = PublicCdd("2022-01-01", "2023-12-31");
+        var facts = new ContractFacts(PublicCdd("2024-01-01", "2024-12-31"), NewAdvisor()) { EarlierContracts = [earlier], OnPermanentNeed = onPermanentNeed };
+
+        var notice = Assert.Single(DeadlinePlanner.Plan(facts), d => d.RuleId == "notice.public-contract");
+
+        Assert.Equal(label, notice.Label);
+        Assert.Equal(D("2024-10-31"), notice.Date); // 3 years → 2 months whatever the need; a Thursday
+    }
+
+    [Fact]
+    public void Plan_infers_no_cdi_on_a_post_known_not_to_be_permanent()
+    {
+        var earlier = PublicCdd("2019-01-01", "2022-12-31");
+        var facts = new ContractFacts(PublicCdd("2023-01-01", "2024-12-31"), NewAdvisor()) { EarlierContracts = [earlier], OnPermanentNeed = false };
+
+        var notice = Assert.Single(DeadlinePlanner.Plan(facts), d => d.RuleId == "notice.public-contract");
+
+        Assert.Equal(D("2024-10-31"), notice.Date); // 6 years but no CDI possible: 2 months, not 3
+        Assert.DoesNotContain("entretien", notice.Label, StringComparison.Ordinal);
     }
 
     [Fact]

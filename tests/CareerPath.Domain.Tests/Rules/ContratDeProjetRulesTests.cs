@@ -17,7 +17,7 @@ public class ContratDeProjetRulesTests
         var verdict = ContratDeProjetRules.CheckDuration(LegalRegime.Public, D(start), D(end));
         Assert.Equal(allowed, verdict.Allowed);
         Assert.Equal("bounds.contrat-de-projet", verdict.RuleId);
-        Assert.StartsWith(allowed ? "Autorisé (bounds.contrat-de-projet)" : "Refusé (bounds.contrat-de-projet, loi n° 2019-828 art. 17)", verdict.Message);
+        Assert.StartsWith(allowed ? "Autorisé (bounds.contrat-de-projet)" : "Refusé (bounds.contrat-de-projet, CGFP L332-25)", verdict.Message);
     }
 
     [Fact]
@@ -48,6 +48,17 @@ public class ContratDeProjetRulesTests
             Amendments = [Amendment("2027-06-01", "2028-06-30")],
         };
         Assert.Equal(D("2028-03-30"), ContratDeProjetRules.Notice(contract).Date);
+    }
+
+    [Fact]
+    public void NoticeContratDeProjet_cites_decret_88_145_as_amended_in_2020_and_the_cgfp_article_that_took_it_over()
+    {
+        var source = ContratDeProjetRules.NoticeRule.Source;
+        Assert.StartsWith("Décret n° 88-145 du 15 février 1988, art. 38-1, II (issu du décret n° 2020-172 du 27 février 2020)", source);
+        Assert.Contains("depuis le 1er octobre 2025, Code général de la fonction publique, art. R332-39 et R332-40 (décret n° 2025-695 du 24 juillet 2025)", source);
+        var deadline = ContratDeProjetRules.Notice(NewContract(ContractType.ContratDeProjet, LegalRegime.Public, "2025-01-01", "2027-12-31"));
+        Assert.Contains(source, deadline.Describe());
+        Assert.StartsWith("Code général de la fonction publique, art. L332-24 à L332-26", ContratDeProjetRules.BoundsRule.Source);
     }
 
     [Fact]

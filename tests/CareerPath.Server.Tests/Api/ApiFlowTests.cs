@@ -131,7 +131,7 @@ public sealed class ApiFlowTests : IAsyncLifetime
         }
         foreach (var url in new[] { $"/api/advisors?structureId={_host.Data.StructureB}", $"/api/contracts?structureId={_host.Data.StructureB}",
                      $"/api/posts?structureId={_host.Data.StructureB}", $"/api/deadlines?structureId={_host.Data.StructureB}" })
-            Assert.Equal("[]", await _host.As("hrA").GetStringAsync(url));
+            Assert.Equal("""{"items":[],"next":null}""", await _host.As("hrA").GetStringAsync(url));
 
         var reads = JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorA}"))!.AsArray();
         Assert.Contains(reads, r => r!["action"]!.GetValue<string>() == "advisors.list" && r["userId"]!.GetValue<Guid>() == _host.Data.Users["hrA"]);
@@ -205,7 +205,7 @@ public sealed class ApiFlowTests : IAsyncLifetime
         Assert.Equal("NotRetained", (await ApiHost.ReadJsonAsync(decided))["to"]!.GetValue<string>());
 
         var log = await _host.As("auditor").GetStringAsync("/api/audit/decisions");
-        var entry = JsonNode.Parse(log)!.AsArray().Single()!;
+        var entry = JsonNode.Parse(log)!["items"]!.AsArray().Single()!;
         Assert.StartsWith("A-", entry["details"]!["advisorId"]!.GetValue<string>());
         Assert.StartsWith("C-", entry["details"]!["contractId"]!.GetValue<string>());
         Assert.Equal("hr", entry["actorRole"]!.GetValue<string>());
@@ -235,7 +235,7 @@ public sealed class ApiFlowTests : IAsyncLifetime
     [Fact]
     public async Task Completing_the_training_task_schedules_the_training_and_closes_the_task()
     {
-        var tasks = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/tasks/mine"))!.AsArray();
+        var tasks = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/tasks/mine"))!["items"]!.AsArray();
         var task = tasks.First(t => t!["kind"]!.GetValue<string>() == "schedule-training")!;
         Assert.All(tasks, t => Assert.Equal(_host.Data.StructureA, t!["structureId"]!.GetValue<Guid>()));
         var done = await _host.As("hrA").PostAsJsonAsync($"/api/tasks/{task["id"]}/complete",
@@ -254,13 +254,13 @@ public sealed class ApiFlowTests : IAsyncLifetime
     [Fact]
     public async Task Deadlines_filter_by_kind_and_overdue_and_export_as_csv()
     {
-        var all = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31"))!.AsArray();
+        var all = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31&limit=1000"))!["items"]!.AsArray();
         Assert.NotEmpty(all);
         Assert.All(all, d => Assert.Equal(_host.Data.StructureA, d!["structureId"]!.GetValue<Guid>()));
-        var notice = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31&kind=notice.public-contract"))!.AsArray();
+        var notice = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31&kind=notice.public-contract"))!["items"]!.AsArray();
         var one = Assert.Single(notice)!;
         Assert.Contains("38-1", one["explanation"]!.GetValue<string>());
-        var advisorOwn = JsonNode.Parse(await _host.As("advisorA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31"))!.AsArray();
+        var advisorOwn = JsonNode.Parse(await _host.As("advisorA").GetStringAsync("/api/deadlines?from=2026-01-01&to=2028-12-31"))!["items"]!.AsArray();
         Assert.All(advisorOwn, d => Assert.Equal(_host.Data.AdvisorA, d!["advisorId"]!.GetValue<Guid>()));
         var bad = await _host.As("hrA").GetAsync("/api/deadlines?from=2027-01-01&to=2026-01-01");
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -84,7 +84,7 @@ public sealed class ImportApiTests : IAsyncLifetime
         Assert.True(Cell("typeDeStructure", "Association", "conseillers")["suppressed"]!.GetValue<bool>());
         Assert.True(Cell("typeDeStructure", "Commune", "conseillers")["suppressed"]!.GetValue<bool>());
         Assert.DoesNotContain(report["groups"]!.AsArray(), g => g!["dimension"]!.GetValue<string>() == "regime");
-        var records = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/reports/outcomes/records"))!.AsArray();
+        var records = JsonNode.Parse(await _host.As("hrA").GetStringAsync("/api/reports/outcomes/records"))!["items"]!.AsArray();
         Assert.Equal(6, records.Select(r => r!["advisorId"]!.GetValue<Guid>()).Distinct().Count());
     }
 

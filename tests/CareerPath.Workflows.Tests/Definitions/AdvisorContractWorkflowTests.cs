@@ -99,9 +99,12 @@ public sealed class AdvisorContractWorkflowTests
             ("mid-contract-review", "hr", Hr),
             ("thematic-module-due", "advisor", Advisor),
             ("decision-reminder", "hr", Hr),
+            ("decision-recorded", "advisor", Advisor),     // the decision, to the advisor and the HR lead
+            ("decision-recorded", "hr-lead", HrLead),
             ("follow-up", "hr", Hr),
             ("follow-up", "hr", Hr),
         ], outbox.Select(o => (o.Template, o.Role, o.Address)).ToList());
+        Assert.Equal(("2025-11-14", "false"), (outbox[6]["noticeDeadline"], outbox[6]["late"]));
         Assert.Equal("2024-01-15", outbox[0]["contractStart"]);
         Assert.Equal(("2024-02-05", "2024-04-26"), (outbox[1]["trainingStart"], outbox[1]["trainingEnd"]));
         // Training completed 2024-04-26 + 6 months = 2024-10-26, a Saturday: the previous working day.
@@ -109,7 +112,7 @@ public sealed class AdvisorContractWorkflowTests
         Assert.Equal("2025-01-14", outbox[3]["dueOn"]);
         Assert.Equal("2025-02-05", outbox[4]["dueOn"]);
         Assert.Equal(("2025-11-14", "notice.public-contract", "2026-01-14"), (outbox[5]["noticeDeadline"], outbox[5]["ruleId"], outbox[5]["contractEnd"]));
-        Assert.Equal(("6", "12"), (outbox[6]["months"], outbox[7]["months"]));
+        Assert.Equal(("6", "12"), (outbox[8]["months"], outbox[9]["months"]));
         Assert.All(outbox, o => Assert.Equal("Camille Martin", o["advisorName"]));
 
         // The post heard of the permanent hire, so funding its end closes it.
@@ -140,9 +143,17 @@ public sealed class AdvisorContractWorkflowTests
         Assert.Equal(renewed.Subject, nextData.Contract.Id);
         Assert.Equal(data.Contract.Id, nextData.Contract.PreviousContractId);
         Assert.Equal((EngineHarness.D("2026-01-15"), EngineHarness.D("2027-01-14")), (nextData.Contract.Start, nextData.Contract.End));
-        Assert.Equal([data.Contract.Id], nextData.EarlierContracts.Select(c => c.Id));
         Assert.True(nextData.InitialTrainingDone);
-        Assert.Equal([("contract.start", "2026-01-15")], await h.PendingTimersAsync(renewed.Id));
+        // The renewal has its own record, linked to the contract before it, which keeps the decision.
+        var records = await h.QueryAsync<(Guid Id, Guid? Previous, string? Decision, DateOnly? NewEnd)>(
+            "SELECT id, previous_contract_id, decision_kind, decision_new_end FROM contract WHERE advisor_id = @advisor ORDER BY start_date",
+            new { advisor = data.Contract.AdvisorId });
+        Assert.Equal([(data.Contract.Id, null, "Renewal", EngineHarness.D("2027-01-14")), (renewed.Subject, data.Contract.Id, null, null)], records);
+        // Signed for a later start, it shows its deadlines from now: its start first, then its notice and its end.
+        var renewedTimers = await h.PendingTimersAsync(renewed.Id);
+        Assert.Equal(("contract.start", "2026-01-15"), renewedTimers[0]);
+        Assert.Contains(renewedTimers, t => t.Name.StartsWith("notice.public-contract"));
+        Assert.Contains(("contract.end", "2027-01-14"), renewedTimers);
 
         // The decision is in the audit log, with the new end and no name.
         var audit = Assert.Single(await DecisionAuditLog.ReadAsync(h.DataSource));
@@ -285,12 +296,15 @@ public sealed class AdvisorContractWorkflowTests
             ("thematic-module-due", "advisor", Advisor),
             ("mid-contract-review", "hr", Hr),
             ("decision-reminder", "hr", Hr),
+            ("decision-recorded", "advisor", Advisor),
+            ("decision-recorded", "hr-lead", HrLead),
             ("follow-up", "hr", Hr),
             ("follow-up", "hr", Hr),
         ], outbox.Select(o => (o.Template, o.Role, o.Address)).ToList());
         Assert.Equal("2025-12-12", outbox[3]["noticeDeadline"]);
-        Assert.Equal(("6", "2026-02-14"), (outbox[4]["months"], outbox[4]["contractEnd"]));
-        Assert.Equal("12", outbox[5]["months"]);
+        Assert.Equal(("NotRetained", "2025-12-12"), (outbox[4]["decision"], outbox[4]["noticeDeadline"]));
+        Assert.Equal(("6", "2026-02-14"), (outbox[6]["months"], outbox[6]["contractEnd"]));
+        Assert.Equal("12", outbox[7]["months"]);
         Assert.Equal("NotRetained", Assert.Single(await DecisionAuditLog.ReadAsync(h.DataSource)).Kind);
     }
 
@@ -589,7 +603,7 @@ public sealed class AdvisorContractWorkflowTests
     }
 
     [Fact]
-    public async Task Recognised_disability_doubles_the_public_notice_period()
+    public async Task Recognised_disability_does_not_change_the_public_notice_period()
     {
         await using var h = await EngineHarness.CreateAsync("2024-01-02");
         var (_, withDisability, _) = await Scenario.StartPublicCddAsync(h, disabled: true);
@@ -597,12 +611,12 @@ public sealed class AdvisorContractWorkflowTests
 
         await h.RunUntilAsync("2024-01-16");
 
-        // 2 months doubled to 4: 2026-01-14 - 4 months = 2025-09-14, a Sunday → Friday 12th. Its first reminder,
-        // 60 days before, falls on 14 July (Bastille Day, a Monday) and moves back to Friday 11th.
-        var doubled = await h.PendingTimersAsync(withDisability);
-        Assert.Contains(("notice.public-contract", "2025-09-12"), doubled);
-        Assert.Contains(("decision.reminders:60", "2025-07-11"), doubled);
-        Assert.Contains(("notice.public-contract", "2025-11-14"), await h.PendingTimersAsync(without));
+        // Décret 88-145 art. 38-1 doubles nothing for non-renewal (the capped doubling is art. 40's, for dismissal):
+        // 2 years of service, 2 months before 2026-01-14, for both.
+        var timers = await h.PendingTimersAsync(withDisability);
+        Assert.Contains(("notice.public-contract", "2025-11-14"), timers);
+        Assert.Contains(("decision.reminders:60", "2025-09-15"), timers);
+        Assert.Equal(timers, await h.PendingTimersAsync(without));
     }
 
     /// <param name="withPost">Whether the post's own post-funding instance runs too (it hears the contract start and end).</param>

@@ -146,7 +146,7 @@ public sealed class WorkflowEngineTests
     {
         await using var h = await EngineHarness.CreateAsync("2024-01-02");
         var contract = await StartRecruitedContractAsync(h);
-        Assert.Equal([("contract.start", "2024-01-15")], await h.PendingTimersAsync(contract));
+        Assert.Equal(("contract.start", "2024-01-15"), (await h.PendingTimersAsync(contract))[0]);
 
         // A restarted process: new connections, new definitions, a clock two weeks later. Nothing is held in memory.
         var later = WorkflowEngine.DueInstant(EngineHarness.D("2024-01-16"));

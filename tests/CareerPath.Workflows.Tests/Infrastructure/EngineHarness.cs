@@ -111,13 +111,29 @@ public static class Scenario
         EngineHarness h, string start = "2024-01-15", string end = "2026-01-14", bool disabled = false)
     {
         var post = Post(Guid.NewGuid(), start);
-        var postInstance = await h.Engine.StartAsync(new StartRequest(PostFundingWorkflow.DefinitionId, post.Id, StructureId,
-            WorkflowJson.ToObject(PostData(post)), "hr:test"));
+        var postInstance = await StartPostAsync(h, post);
         var contract = Contract(post.Id, ContractType.Cdd, LegalRegime.Public, start, end);
         var data = ContractData(contract, post, disabled);
-        var contractInstance = await h.Engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, contract.Id, StructureId,
-            WorkflowJson.ToObject(data), "hr:test"));
+        var contractInstance = await StartContractAsync(h, data);
         return (postInstance, contractInstance, data);
+    }
+
+    /// <summary>
+    /// The reference rows a contract's record points to (its structure, post and advisor), as the API or an
+    /// import would have written them before starting the workflow. Each at most once.
+    /// </summary>
+    public static async Task RecordAsync(EngineHarness h, Guid postId, Advisor? advisor = null)
+    {
+        await using var conn = await h.DataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO structure (id, name, kind, legal_regime) VALUES (@StructureId, 'Mairie d''Exemple', 'Commune', 'Public') ON CONFLICT DO NOTHING;
+            INSERT INTO funded_post (id, structure_id, label) VALUES (@postId, @StructureId, 'Poste ' || @postId) ON CONFLICT DO NOTHING;
+            """, new { StructureId, postId });
+        if (advisor is not null)
+            await conn.ExecuteAsync("""
+                INSERT INTO advisor (id, full_name, work_email, has_recognised_disability, structure_id)
+                VALUES (@Id, @FullName, @email, @HasRecognisedDisability, @StructureId) ON CONFLICT DO NOTHING
+                """, new { advisor.Id, advisor.FullName, email = $"{advisor.Id}@advisors.test", advisor.HasRecognisedDisability, StructureId });
     }
 
     /// <summary>A post funded by a 36-month renewal convention (2023 wave).</summary>
@@ -125,11 +141,17 @@ public static class Scenario
         new(postId, StructureId, "Conseiller numérique — maison France services",
             [StandardFunding.StandardConvention(Guid.NewGuid(), ConventionWave.Renewal2023, regime, EngineHarness.D(conventionStart))]);
 
-    public static Task<Guid> StartPostAsync(EngineHarness h, FundedPost post) =>
-        h.Engine.StartAsync(new StartRequest(PostFundingWorkflow.DefinitionId, post.Id, StructureId, WorkflowJson.ToObject(PostData(post)), "hr:test"));
+    public static async Task<Guid> StartPostAsync(EngineHarness h, FundedPost post)
+    {
+        await RecordAsync(h, post.Id);
+        return await h.Engine.StartAsync(new StartRequest(PostFundingWorkflow.DefinitionId, post.Id, StructureId, WorkflowJson.ToObject(PostData(post)), "hr:test"));
+    }
 
-    public static Task<Guid> StartContractAsync(EngineHarness h, AdvisorContractData data) =>
-        h.Engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, data.Contract.Id, StructureId, WorkflowJson.ToObject(data), "hr:test"));
+    public static async Task<Guid> StartContractAsync(EngineHarness h, AdvisorContractData data)
+    {
+        await RecordAsync(h, data.Contract.PostId, data.Advisor);
+        return await h.Engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, data.Contract.Id, StructureId, WorkflowJson.ToObject(data), "hr:test"));
+    }
 
     /// <summary>An initial training already completed, and both certification exams passed on its last day.</summary>
     public static List<TrainingAssignment> TrainingDone(Guid advisorId, string start, string end)

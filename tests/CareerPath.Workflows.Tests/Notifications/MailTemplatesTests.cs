@@ -17,7 +17,7 @@ public sealed class MailTemplatesTests
     static readonly string[] EveryTemplate =
     [
         Templates.Welcome, Templates.TrainingStart, Templates.Milestones, Templates.CertificationDeadline, Templates.ThematicModuleDue,
-        Templates.MidContractReview, Templates.DecisionReminder, Templates.DecisionOverdue, Templates.FollowUp, Templates.RecruitmentDeadline,
+        Templates.MidContractReview, Templates.DecisionReminder, Templates.DecisionOverdue, Templates.DecisionRecorded, Templates.FollowUp, Templates.RecruitmentDeadline,
         Templates.PostVacant, Templates.RefillDeadline, Templates.TrancheDue, Templates.FundingEnding,
     ];
 

@@ -1,0 +1,87 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace CareerPath.Workflows.Queries;
+
+/// <summary>
+/// Keyset paging: a page is the rows after a cursor in a stable order, so rows inserted while a client
+/// pages never shift the pages it has yet to read. The cursor is opaque to clients (base64url of the
+/// last row's sort key); each query class decides what its key is.
+/// </summary>
+public sealed record PageRequest(int Limit, string? After)
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static PageRequest First(int limit = DefaultLimit) => new(limit, null);
+
+    /// <summary>Rows to read for a page: one more than the limit, which only says whether a next page exists.</summary>
+    public int Take => Limit + 1;
+
+    /// <summary>How paging works, for the API's description of its limit and after parameters.</summary>
+    public const string LimitDescription =
+        "Nombre d'éléments par page : 100 par défaut, de 1 à 1000 (au-delà : 400).";
+    public const string AfterDescription =
+        "Curseur opaque : la valeur « next » de la page précédente, pour lire la suivante (absent : la première page). " +
+        "Les listes sont triées par une clé unique (l'ordre de création, ou l'échéance puis l'identifiant) ; une ligne ajoutée " +
+        "pendant la lecture ne décale jamais les pages restantes : chaque élément est lu une fois au plus. « next » vaut null " +
+        "sur la dernière page. Un curseur qui n'est pas celui de cette liste : 400.";
+}
+
+/// <summary>One page of a list, and the cursor of the next page (null on the last one).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? Next)
+{
+    /// <summary>
+    /// Builds a page from rows read with LIMIT limit + 1: the extra row only says there is a next page.
+    /// </summary>
+    public static Page<T> From(IReadOnlyList<T> rows, int limit, Func<T, string> key) =>
+        rows.Count > limit
+            ? new(rows.Take(limit).ToList(), Cursor.Encode(key(rows[limit - 1])))
+            : new(rows, null);
+}
+
+public static class Cursor
+{
+    public static string Encode(string key) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>The key inside a cursor, or null when it is not one of ours (the caller answers 400).</summary>
+    public static string? TryDecode(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor) || cursor.Length > 400) return null;
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A cursor whose key is a row id.</summary>
+    public static bool TryDecodeId(string? cursor, out Guid id)
+    {
+        id = Guid.Empty;
+        return TryDecode(cursor) is { } key && Guid.TryParse(key, out id);
+    }
+
+    /// <summary>The key of a list sorted by day, then by a unique text (an id): the day first, in a fixed format.</summary>
+    public static string DayKey(DateOnly day, string unique) => $"{day:yyyy-MM-dd}|{unique}";
+
+    /// <summary>A cursor made by <see cref="DayKey"/>.</summary>
+    public static bool TryDecodeDay(string? cursor, out DateOnly day, out string unique)
+    {
+        (day, unique) = (default, "");
+        if (TryDecode(cursor) is not { Length: > 11 } key || key[10] != '|') return false;
+        unique = key[11..];
+        return DateOnly.TryParseExact(key[..10], "yyyy-MM-dd", out day);
+    }
+
+    /// <summary>A cursor whose key is a sequence number.</summary>
+    public static bool TryDecodeSeq(string? cursor, out long seq)
+    {
+        seq = 0;
+        return TryDecode(cursor) is { } key && long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seq);
+    }
+}
+

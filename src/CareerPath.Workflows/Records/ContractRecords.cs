@@ -1,0 +1,110 @@
+using CareerPath.Domain.Model;
+using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
+using Dapper;
+using Npgsql;
+
+namespace CareerPath.Workflows.Records;
+
+/// <summary>The decision taken at the end of a contract, as the contract's record keeps it.</summary>
+public sealed record DecisionRecord(DecisionKind Kind, string Reason, DateOnly DecidedOn, DateOnly? NotifiedOn, DateOnly? NewEnd,
+    DateOnly? NoticeDeadline, bool Late);
+
+/// <summary>
+/// A contract as the records hold it: the advisor-contract workflow's projection. Written in the
+/// transition's own batch (see <see cref="RecordWrite"/>): the row, its amendments, its early end and its decision.
+/// </summary>
+public sealed record ContractRecord(Contract Contract, DecisionRecord? Decision) : RecordWrite
+{
+    public override string Key => $"contract:{Contract.Id}";
+
+    public override IEnumerable<NpgsqlBatchCommand> Commands()
+    {
+        var c = Contract;
+        var d = Decision;
+        yield return Sql.Command("""
+            INSERT INTO contract (id, advisor_id, post_id, contract_type, legal_regime, start_date, end_date, previous_contract_id,
+                                  terminated_on, termination_reason, termination_note, effective_end,
+                                  decision_kind, decision_reason, decided_on, decision_notified_on, decision_new_end, notice_deadline, decision_late)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            ON CONFLICT (id) DO UPDATE SET
+                advisor_id = EXCLUDED.advisor_id, post_id = EXCLUDED.post_id, contract_type = EXCLUDED.contract_type,
+                legal_regime = EXCLUDED.legal_regime, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
+                previous_contract_id = EXCLUDED.previous_contract_id, terminated_on = EXCLUDED.terminated_on,
+                termination_reason = EXCLUDED.termination_reason, termination_note = EXCLUDED.termination_note,
+                effective_end = EXCLUDED.effective_end, decision_kind = EXCLUDED.decision_kind, decision_reason = EXCLUDED.decision_reason,
+                decided_on = EXCLUDED.decided_on, decision_notified_on = EXCLUDED.decision_notified_on,
+                decision_new_end = EXCLUDED.decision_new_end, notice_deadline = EXCLUDED.notice_deadline, decision_late = EXCLUDED.decision_late
+            """,
+            c.Id, c.AdvisorId, c.PostId, c.Type.ToString(), c.Regime.ToString(), c.Start, c.End, c.PreviousContractId,
+            c.EarlyTermination?.Date, c.EarlyTermination?.Reason.ToString(), c.EarlyTermination?.Note, c.EffectiveEnd,
+            d?.Kind.ToString(), d?.Reason, d?.DecidedOn, d?.NotifiedOn, d?.NewEnd, d?.NoticeDeadline, d?.Late);
+        if (c.Amendments.Count > 0)
+            // Amendments are never changed once signed: each is inserted once, by its id.
+            yield return Sql.Command("""
+                INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason)
+                SELECT a.id, $1, a.effective_on, a.new_end, a.reason
+                  FROM unnest($2::uuid[], $3::date[], $4::date[], $5::text[]) AS a(id, effective_on, new_end, reason)
+                ON CONFLICT (id) DO NOTHING
+                """, c.Id, c.Amendments.Select(a => a.Id).ToArray(), c.Amendments.Select(a => a.EffectiveOn).ToArray(),
+                c.Amendments.Select(a => a.NewEnd).ToArray(), c.Amendments.Select(a => a.Reason).ToArray());
+    }
+}
+
+/// <summary>Reads of contract records that rules need: an advisor's whole career with an employer.</summary>
+public static class ContractRecords
+{
+    static ContractRecords() => DapperTypes.Register();
+
+    /// <summary>One contract as read back from the records, with the structure of its post.</summary>
+    public sealed record CareerContract(Guid StructureId, Contract Contract);
+
+    sealed class Row
+    {
+        public Guid Id { get; init; }
+        public Guid AdvisorId { get; init; }
+        public Guid PostId { get; init; }
+        public Guid StructureId { get; init; }
+        public string Type { get; init; } = "";
+        public string Regime { get; init; } = "";
+        public DateOnly Start { get; init; }
+        public DateOnly? EndDate { get; init; }
+        public Guid? PreviousContractId { get; init; }
+        public DateOnly? TerminatedOn { get; init; }
+        public string? TerminationReason { get; init; }
+        public string? TerminationNote { get; init; }
+        public string? Amendments { get; init; }
+
+        public CareerContract ToCareer() => new(StructureId, new Contract(Id, AdvisorId, PostId, Enum.Parse<ContractType>(Type), Enum.Parse<LegalRegime>(Regime), Start, EndDate)
+        {
+            PreviousContractId = PreviousContractId,
+            Amendments = Amendments is null ? [] : WorkflowJson.Deserialize<List<ContractAmendment>>(Amendments),
+            EarlyTermination = TerminatedOn is { } on ? new EarlyTermination(on, Enum.Parse<TerminationReason>(TerminationReason!), TerminationNote) : null,
+        });
+    }
+
+    /// <summary>Every contract of these advisors, whatever way it was recorded (API, import, renewal, simulator).</summary>
+    public static async Task<ILookup<Guid, CareerContract>> CareersAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyCollection<Guid> advisorIds, CancellationToken ct)
+    {
+        var rows = await conn.QueryAsync<Row>(new CommandDefinition("""
+            SELECT c.id, c.advisor_id AS AdvisorId, c.post_id AS PostId, p.structure_id AS StructureId, c.contract_type AS Type,
+                   c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS EndDate, c.previous_contract_id AS PreviousContractId,
+                   c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason, c.termination_note AS TerminationNote,
+                   (SELECT json_agg(json_build_object('id', a.id, 'effectiveOn', a.effective_on, 'newEnd', a.new_end_date, 'reason', a.reason)
+                                    ORDER BY a.effective_on, a.id)::text
+                      FROM contract_amendment a WHERE a.contract_id = c.id) AS Amendments
+              FROM contract c JOIN funded_post p ON p.id = c.post_id
+             WHERE c.advisor_id = ANY(@ids)
+             ORDER BY c.start_date, c.id
+            """, new { ids = advisorIds.Distinct().ToArray() }, tx, cancellationToken: ct));
+        return rows.Select(r => r.ToCareer()).ToLookup(c => c.Contract.AdvisorId);
+    }
+
+    /// <summary>The advisor's other contracts with the same employer (the structure of the post), oldest first.</summary>
+    public static async Task<IReadOnlyList<Contract>> OthersWithEmployerAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid advisorId, Guid structureId,
+        Guid exceptContractId, CancellationToken ct) =>
+        OthersWithEmployer(await CareersAsync(conn, tx, [advisorId], ct), advisorId, structureId, exceptContractId);
+
+    public static IReadOnlyList<Contract> OthersWithEmployer(ILookup<Guid, CareerContract> careers, Guid advisorId, Guid? structureId, Guid exceptContractId) =>
+        careers[advisorId].Where(c => c.StructureId == structureId && c.Contract.Id != exceptContractId).Select(c => c.Contract).ToList();
+}
