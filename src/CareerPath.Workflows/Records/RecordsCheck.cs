@@ -46,6 +46,13 @@ public static class RecordsCheck
         public bool? DecisionLate { get; init; }
     }
 
+    static string Show(object? value) => value switch
+    {
+        null => "∅",
+        DateOnly date => date.ToString("yyyy-MM-dd"),
+        _ => value.ToString() ?? "∅",
+    };
+
     public static async Task<RecordsCheckReport> RunAsync(NpgsqlDataSource db, CancellationToken ct = default)
     {
         DapperTypes.Register();
@@ -88,7 +95,7 @@ public static class RecordsCheck
             var fields = new List<string>();
             void Compare<T>(string name, T expected, T actual)
             {
-                if (!EqualityComparer<T>.Default.Equals(expected, actual)) fields.Add($"{name}: instance {expected?.ToString() ?? "∅"}, record {actual?.ToString() ?? "∅"}");
+                if (!EqualityComparer<T>.Default.Equals(expected, actual)) fields.Add($"{name}: instance {Show(expected)}, record {Show(actual)}");
             }
             Compare("advisor", c.AdvisorId, row.AdvisorId);
             Compare("post", c.PostId, row.PostId);

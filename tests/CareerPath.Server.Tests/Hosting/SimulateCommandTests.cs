@@ -16,6 +16,9 @@ public sealed class SimulateCommandTests
         Assert.Equal(200, outcomes.Values.Sum());
         Assert.True(outcomes.Count >= 4, "a program has more than a few kinds of outcome");
         Assert.Equal(0, report.GetProperty("openInstances").GetInt64());
+        // The records the engine wrote say what the instances say.
+        Assert.True(report.GetProperty("recordsChecked").GetInt32() >= 200);
+        Assert.Equal(0, report.GetProperty("recordsDifferences").GetInt32());
         Assert.True(report.GetProperty("transitions").GetInt64() > 200 * 10);
         Assert.True(report.GetProperty("timersFired").GetInt64() > 0);
         Assert.True(report.GetProperty("emails").GetInt64() > 0);
