@@ -301,18 +301,22 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         ? ContractState.TrialPeriod
         : d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining;
 
-    static ContractTrigger? RunningTrigger(Deadline deadline, ContractState state, AdvisorContractData data) => deadline.RuleId switch
+    static readonly HashSet<string> TrialRules = [PublicTrialPeriod.Rule.Id, PrivateTrialPeriod.CddRule.Id, PrivateTrialPeriod.CdiRule.Id];
+    static readonly HashSet<string> NoticeRules = [PublicContractNotice.Rule.Id, ContratDeProjetRules.NoticeRule.Id];
+
+    /// <summary>The trigger a running contract's deadline fires, by the rule that computed it (rule ids come from the rules).</summary>
+    static ContractTrigger? RunningTrigger(Deadline deadline, ContractState state, AdvisorContractData data)
     {
-        "trial.public" or "trial.private-cdd" or "trial.private-cdi" when state == ContractState.TrialPeriod => ContractTrigger.TrialEnded,
+        var rule = deadline.RuleId;
+        if (TrialRules.Contains(rule)) return state == ContractState.TrialPeriod ? ContractTrigger.TrialEnded : null;
         // Once held (or opened), the review is not asked again when an amendment moves the midpoint.
-        "review.mid-contract" when data.MidContractReviewOpenedOn is null => ContractTrigger.MidContractReviewDue,
-        "decision.reminders" when data.Decision is null => ContractTrigger.DecisionReminder,
-        "notice.public-contract" or "notice.contrat-de-projet" when data.Decision is null => ContractTrigger.NoticeDeadline,
-        "certification.exam-deadline" when !data.CertificationDone => ContractTrigger.CertificationDeadline,
-        "training.thematic-modules" => ContractTrigger.ThematicModuleDue,
-        "contract.end" => ContractTrigger.ContractEnded,
-        _ => null,
-    };
+        if (rule == MidContractReviewRule.Rule.Id) return data.MidContractReviewOpenedOn is null ? ContractTrigger.MidContractReviewDue : null;
+        if (rule == DecisionReminders.Rule.Id) return data.Decision is null ? ContractTrigger.DecisionReminder : null;
+        if (NoticeRules.Contains(rule)) return data.Decision is null ? ContractTrigger.NoticeDeadline : null;
+        if (rule == CertificationDeadline.Rule.Id) return data.CertificationDone ? null : ContractTrigger.CertificationDeadline;
+        if (rule == ThematicModules.Rule.Id) return ContractTrigger.ThematicModuleDue;
+        return rule == EndOfContract.ContractEndRule.Id ? ContractTrigger.ContractEnded : null;
+    }
 
     // ---- actions: they change the data and record effects, nothing else ----
 
@@ -446,7 +450,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     static Deadline DecisionDue(AdvisorContractData d)
     {
         var plan = DeadlinePlanner.Plan(d.Facts);
-        return plan.FirstOrDefault(x => x.RuleId is "notice.public-contract" or "notice.contrat-de-projet")
+        return plan.FirstOrDefault(x => NoticeRules.Contains(x.RuleId))
             ?? plan.First(x => x.RuleId == EndOfContract.ContractEndRule.Id);
     }
 

@@ -160,15 +160,14 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         if (state is not (PostState.Recruiting or PostState.Occupied or PostState.Vacant or PostState.Renewed or PostState.FundingEnding)) yield break;
         foreach (var deadline in DeadlinePlanner.PlanPost(data.Post, state == PostState.Vacant ? data.LastContractEnd : null))
         {
-            var timer = deadline.RuleId switch
-            {
-                "recruitment.deadline" when state == PostState.Recruiting => ("recruitment", PostTrigger.RecruitmentDeadline),
-                "refill.deadline" => ("refill", PostTrigger.RefillDeadline),
-                "funding.tranches" => (deadline.Key, PostTrigger.TrancheDue),
-                "funding.ending-alert" when state != PostState.FundingEnding => ("funding-alert", PostTrigger.FundingEndingAlert),
-                "funding.end" => ("funding-end", PostTrigger.FundingEnd),
-                _ => ((string, PostTrigger)?)null,
-            };
+            var rule = deadline.RuleId;
+            (string, PostTrigger)? timer =
+                rule == StaffingDeadlines.RecruitmentRule.Id ? (state == PostState.Recruiting ? ("recruitment", PostTrigger.RecruitmentDeadline) : null)
+                : rule == StaffingDeadlines.RefillRule.Id ? ("refill", PostTrigger.RefillDeadline)
+                : rule == FundingDeadlines.TranchesRule.Id ? (deadline.Key, PostTrigger.TrancheDue)
+                : rule == FundingDeadlines.EndingAlertRule.Id ? (state != PostState.FundingEnding ? ("funding-alert", PostTrigger.FundingEndingAlert) : null)
+                : rule == FundingDeadlines.EndRule.Id ? ("funding-end", PostTrigger.FundingEnd)
+                : null;
             if (timer is var (name, trigger)) yield return new(name, trigger.ToString(), deadline);
         }
     }

@@ -183,10 +183,7 @@ public sealed class ProgramModel
                 INSERT INTO advisor (id, full_name, work_email, has_recognised_disability, structure_id)
                 VALUES (@Id, @FullName, @WorkEmail, @HasRecognisedDisability, @structureId)
                 """, new { a.Advisor.Id, a.Advisor.FullName, a.Advisor.WorkEmail, a.Advisor.HasRecognisedDisability, structureId = a.Structure.Structure.Id }, tx);
-            await conn.ExecuteAsync("""
-                INSERT INTO contract (id, advisor_id, post_id, contract_type, legal_regime, start_date, end_date)
-                VALUES (@Id, @AdvisorId, @PostId, @type, @regime, @Start, @End)
-                """, new { a.Contract.Id, a.Contract.AdvisorId, a.Contract.PostId, type = a.Contract.Type.ToString(), regime = a.Contract.Regime.ToString(), a.Contract.Start, a.Contract.End }, tx);
+            // The contract's record is written by its workflow's start (the engine's projection), not here.
         }
         await tx.CommitAsync(ct);
     }

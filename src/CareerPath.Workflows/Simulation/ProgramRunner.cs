@@ -122,9 +122,9 @@ public sealed class ProgramRunner
     {
         await using var conn = await _engine.DataSource.OpenConnectionAsync(ct);
         var tasks = await conn.QueryAsync<OpenedTask>("""
-            SELECT t.id, t.instance_id AS InstanceId, t.kind, t.opened_at AS OpenedAt, (i.data->'advisor'->>'id')::uuid AS AdvisorId,
-                   i.data->'contract'->>'previousContractId' IS NOT NULL AS Renewed
-              FROM human_task t JOIN workflow_instance i ON i.id = t.instance_id
+            SELECT t.id, t.instance_id AS InstanceId, t.kind, t.opened_at AS OpenedAt, c.advisor_id AS AdvisorId,
+                   c.previous_contract_id IS NOT NULL AS Renewed
+              FROM human_task t JOIN workflow_instance i ON i.id = t.instance_id JOIN contract c ON c.id = i.subject_id
              WHERE t.status = 'Open' AND t.opened_at >= @since
             """, new { since = _tasksSeenUntil });
         _tasksSeenUntil = _clock.GetUtcNow();
