@@ -1,0 +1,57 @@
+-- Fills the records from the instances' current data (0004 added what they keep). Safe to run again:
+-- rows are inserted once, columns set from the latest instance of each contract, amendments by id.
+
+-- Contract rows the engine had not written (renewals signed through a decision), from the latest instance of each contract.
+WITH latest AS (
+    SELECT DISTINCT ON (subject_id) subject_id, data
+      FROM workflow_instance
+     WHERE definition_id = 'advisor-contract'
+     ORDER BY subject_id, created_at DESC
+)
+INSERT INTO contract (id, advisor_id, post_id, contract_type, legal_regime, start_date, end_date, previous_contract_id)
+SELECT l.subject_id, (l.data #>> '{contract,advisorId}')::uuid, (l.data #>> '{contract,postId}')::uuid,
+       l.data #>> '{contract,type}', l.data #>> '{contract,regime}',
+       (l.data #>> '{contract,start}')::date, (l.data #>> '{contract,end}')::date, (l.data #>> '{contract,previousContractId}')::uuid
+  FROM latest l
+ WHERE EXISTS (SELECT 1 FROM advisor a WHERE a.id = (l.data #>> '{contract,advisorId}')::uuid)
+   AND EXISTS (SELECT 1 FROM funded_post p WHERE p.id = (l.data #>> '{contract,postId}')::uuid)
+ON CONFLICT (id) DO NOTHING;
+
+WITH latest AS (
+    SELECT DISTINCT ON (subject_id) subject_id, data
+      FROM workflow_instance
+     WHERE definition_id = 'advisor-contract'
+     ORDER BY subject_id, created_at DESC
+)
+UPDATE contract c
+   SET end_date             = (l.data #>> '{contract,end}')::date,
+       previous_contract_id = (l.data #>> '{contract,previousContractId}')::uuid,
+       terminated_on        = (l.data #>> '{contract,earlyTermination,date}')::date,
+       termination_reason   = l.data #>> '{contract,earlyTermination,reason}',
+       termination_note     = l.data #>> '{contract,earlyTermination,note}',
+       effective_end        = (l.data #>> '{contract,effectiveEnd}')::date,
+       decision_kind        = l.data #>> '{decision,kind}',
+       decision_reason      = l.data #>> '{decision,reason}',
+       decided_on           = (l.data #>> '{decision,decidedOn}')::date,
+       decision_notified_on = (l.data #>> '{decision,notifiedOn}')::date,
+       decision_new_end     = (l.data #>> '{decision,newEnd}')::date,
+       decision_late        = CASE WHEN l.data -> 'decision' IS NOT NULL AND l.data -> 'decision' <> 'null'::jsonb
+                                   THEN (l.data ->> 'decisionLate')::boolean END
+  FROM latest l
+ WHERE c.id = l.subject_id;
+
+-- Rows no instance ever changed: their end in force is the signed end.
+UPDATE contract SET effective_end = end_date WHERE effective_end IS NULL;
+
+INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason)
+SELECT (a ->> 'id')::uuid, c.id, (a ->> 'effectiveOn')::date, (a ->> 'newEnd')::date, a ->> 'reason'
+  FROM workflow_instance i
+  JOIN contract c ON c.id = i.subject_id
+ CROSS JOIN LATERAL jsonb_array_elements(COALESCE(i.data #> '{contract,amendments}', '[]'::jsonb)) a
+ WHERE i.definition_id = 'advisor-contract'
+ON CONFLICT (id) DO NOTHING;
+
+
+-- An instance no longer keeps a copy of the advisor's earlier contracts: planning reads them from the records.
+UPDATE workflow_instance SET data = data - 'earlierContracts'
+ WHERE definition_id = 'advisor-contract' AND data ? 'earlierContracts';
