@@ -70,7 +70,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             {
                 ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHired),
                     new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
-                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new() { ["contractStart"] = IsoDate(d.Contract.Start) });
+                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new WelcomeMail(d.Contract.Start));
             })
             .PermitDynamic(ContractTrigger.ContractStarted, () => FirstRunningState(d))
             .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
@@ -90,11 +90,11 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .InternalTransition(ContractTrigger.TrainingStartDue, () =>
             {
                 if (d.InitialTraining is null)
-                    Notify(ctx, Role.Hr, Templates.TrainingStart, "training-start", new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
+                    Notify(ctx, Role.Hr, Templates.TrainingStart, "training-start", new TrainingStartMail(TimerDate(ctx)));
             })
             .InternalTransition(ContractTrigger.CertificationDeadline, () => CertificationDeadlineReached(ctx))
             .InternalTransition(ContractTrigger.ThematicModuleDue, () => Notify(ctx, Role.Advisor, Templates.ThematicModuleDue,
-                ctx.Arg<string>("timer"), new() { ["dueOn"] = IsoDate(TimerDate(ctx)) }))
+                ctx.Arg<string>("timer"), new DueOnMail(TimerDate(ctx))))
             .InternalTransition(ContractTrigger.ThematicModuleCompleted, () => RecordThematicModule(ctx))
             // A review recorded after a reminder moved the contract on still closes its task.
             .InternalTransition(ContractTrigger.ReviewCompleted, () => ctx.Record(new CloseTasks(Tasks.Review, Completed: true, "Réalisé")))
@@ -145,7 +145,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             {
                 d.MidContractReviewOpenedOn = TimerDate(ctx);
                 ctx.Record(new OpenTask(Tasks.Review, Role.Hr, $"Entretien de mi-parcours de {d.Advisor.FullName}", TimerDate(ctx).AddDays(30), TimerDate(ctx).AddDays(45)));
-                Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
+                Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new DueOnMail(TimerDate(ctx)));
             })
             .Ignore(ContractTrigger.MidContractReviewDue)
             .Permit(ContractTrigger.ReviewCompleted, ContractState.Active)
@@ -371,8 +371,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         d.Trainings.RemoveAll(t => t.Kind == TrainingModuleKind.InitialTraining && t.CompletedOn is null);
         d.Trainings.Add(training);
         ctx.Record(new CloseTasks(Tasks.ScheduleTraining, Completed: true, "Programmée"));
-        Notify(ctx, Role.Advisor, Templates.Milestones, $"training:{start:yyyyMMdd}:{end:yyyyMMdd}",
-            new() { ["trainingStart"] = IsoDate(start), ["trainingEnd"] = IsoDate(end), ["hours"] = hours });
+        Notify(ctx, Role.Advisor, Templates.Milestones, $"training:{start:yyyyMMdd}:{end:yyyyMMdd}", new TrainingScheduledMail(start, end, hours));
     }
 
     static void CompleteTraining(TransitionContext<AdvisorContractData> ctx)
@@ -395,8 +394,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             d.Trainings.Add(new TrainingAssignment(Guid.CreateVersion7(ctx.Now), d.Advisor.Id, exam, due.Label, 0, trainingEnd, null, due.Date));
         }
         var deadline = CertificationDeadline.Compute(trainingEnd, TrainingModuleKind.Ccp1Exam);
-        Notify(ctx, Role.Advisor, Templates.Milestones, $"exams:{trainingEnd:yyyyMMdd}",
-            new() { ["examDeadline"] = IsoDate(deadline.Date), ["explanation"] = deadline.Describe() });
+        Notify(ctx, Role.Advisor, Templates.Milestones, $"exams:{trainingEnd:yyyyMMdd}", new ExamsDueMail(deadline.Date, deadline.Describe()));
     }
 
     static TrainingModuleKind ExamOf(TransitionContext<AdvisorContractData> ctx) => ctx.Arg<string>("exam") switch
@@ -442,8 +440,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     {
         if (ctx.Data.CertificationDone) return;
         ctx.Record(new Remark("Certification non obtenue à l'échéance."));
-        Notify(ctx, Role.Advisor, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
-        Notify(ctx, Role.Hr, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new() { ["dueOn"] = IsoDate(TimerDate(ctx)) });
+        Notify(ctx, Role.Advisor, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new DueOnMail(TimerDate(ctx)));
+        Notify(ctx, Role.Hr, Templates.CertificationDeadline, ctx.Arg<string>("timer"), new DueOnMail(TimerDate(ctx)));
     }
 
     /// <summary>The date the decision must be notified by: the legal notice deadline, else the contract's end.</summary>
@@ -458,15 +456,11 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     {
         var due = DecisionDue(ctx.Data);
         var occasion = ctx.OptionalArg<string>("timer") ?? $"reminder:{ctx.Today:yyyyMMdd}";
-        Notify(ctx, Role.Hr, Templates.DecisionReminder, $"{occasion}:{due.Date:yyyyMMdd}", new()
-        {
-            ["noticeDeadline"] = IsoDate(due.Date),
-            ["ruleId"] = due.RuleId,
-            ["source"] = due.Explanation.Rule.Source,
-            ["explanation"] = due.Describe(),
-            ["contractEnd"] = IsoDate(ctx.Data.Contract.EffectiveEnd),
-        });
+        Notify(ctx, Role.Hr, Templates.DecisionReminder, $"{occasion}:{due.Date:yyyyMMdd}", NoticeMail(due, ctx.Data));
     }
+
+    static NoticeDeadlineMail NoticeMail(Deadline due, AdvisorContractData d) =>
+        new(due.Date, due.RuleId, due.Explanation.Rule.Source, due.Describe(), d.Contract.EffectiveEnd);
 
     static void NoticeDeadlineReached(TransitionContext<AdvisorContractData> ctx)
     {
@@ -476,14 +470,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         var due = DecisionDue(d);
         ctx.Record(new Remark($"Délai de prévenance dépassé le {IsoDate(due.Date)} sans décision : escalade au référent RH."));
         ctx.Record(new OpenTask(Tasks.Escalation, Role.HrLead, $"Décision en retard pour {d.Advisor.FullName}", d.Contract.EffectiveEnd ?? ctx.Today, null));
-        Notify(ctx, Role.HrLead, Templates.DecisionOverdue, $"overdue:{due.Date:yyyyMMdd}", new()
-        {
-            ["noticeDeadline"] = IsoDate(due.Date),
-            ["ruleId"] = due.RuleId,
-            ["source"] = due.Explanation.Rule.Source,
-            ["explanation"] = due.Describe(),
-            ["contractEnd"] = IsoDate(d.Contract.EffectiveEnd),
-        });
+        Notify(ctx, Role.HrLead, Templates.DecisionOverdue, $"overdue:{due.Date:yyyyMMdd}", NoticeMail(due, d));
     }
 
     static ContractState Decide(TransitionContext<AdvisorContractData> ctx)
@@ -541,8 +528,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         // The advisor and the HR lead learn of it, with the date it had to be notified by and whether it was.
         var mail = new DecisionRecordedMail(decision.Kind, decision.DecidedOn, decision.NotifiedOn ?? decision.DecidedOn, due.Date, d.DecisionLate,
             decision.NewEnd, due.Explanation.Rule.Source);
-        Notify(ctx, Role.Advisor, Templates.DecisionRecorded, "decision", mail.ToData());
-        Notify(ctx, Role.HrLead, Templates.DecisionRecorded, "decision", mail.ToData());
+        Notify(ctx, Role.Advisor, Templates.DecisionRecorded, "decision", mail);
+        Notify(ctx, Role.HrLead, Templates.DecisionRecorded, "decision", mail);
         if (outcome == ContractState.Hired)
             ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
                 new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
@@ -594,7 +581,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     {
         var months = point == FollowUpPoint.Month6 ? 6 : 12;
         ctx.Record(new OpenTask($"{Tasks.Outcome}-{months}", Role.Hr, $"Situation de {ctx.Data.Advisor.FullName} {months} mois après le contrat", ctx.Today.AddDays(30), null));
-        Notify(ctx, Role.Hr, Templates.FollowUp, $"followup-{months}", new() { ["months"] = months, ["contractEnd"] = IsoDate(ctx.Data.Contract.ActualEnd) });
+        Notify(ctx, Role.Hr, Templates.FollowUp, $"followup-{months}", new FollowUpMail(months, ctx.Data.Contract.ActualEnd));
     }
 
     static void RecordOutcome(TransitionContext<AdvisorContractData> ctx)
@@ -609,7 +596,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
 
     // ---- notifications ----
 
-    static void Notify(TransitionContext<AdvisorContractData> ctx, string role, string template, string occasion, JsonObject data)
+    static void Notify(TransitionContext<AdvisorContractData> ctx, string role, string template, string occasion, MailData mail)
     {
         var d = ctx.Data;
         var address = role switch
@@ -618,11 +605,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             Role.HrLead => string.IsNullOrEmpty(d.HrLeadEmail) ? d.HrEmail : d.HrLeadEmail,
             _ => d.HrEmail,
         };
-        data["advisorName"] = d.Advisor.FullName;
-        data["structureName"] = d.StructureName;
-        data["contractId"] = d.Contract.Id.ToString();
-        data["link"] = $"/contracts/{d.Contract.Id}";
-        ctx.Record(new Notify(role, address, template, data, $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
+        var subject = new ContractMailSubject(d.Advisor.FullName, d.StructureName, $"/contracts/{d.Contract.Id}", d.Contract.Id.ToString());
+        ctx.Record(new Notify(role, address, template, MailData.Combine(subject, mail), $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
     }
 
     /// <summary>The day the firing timer was due (a sweep may run later, e.g. after downtime); today for a person's signal.</summary>

@@ -3,6 +3,7 @@ using CareerPath.Domain.Model;
 using CareerPath.Domain.Planning;
 using CareerPath.Domain.Rules;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Notifications;
 using Stateless;
 using static CareerPath.Workflows.Engine.WorkflowJson;
 
@@ -68,7 +69,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         m.Configure(PostState.Funded)
             .Permit(PostTrigger.AdvisorHired, PostState.Occupied)
             .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
-            .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
+            .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new PostReminderMail()))
             .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Permit(PostTrigger.FundingEndingAlert, PostState.FundingEnding)
             // A contract that ends with a permanent hire leaves the advisor in post: not a vacancy.
@@ -83,7 +84,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             {
                 d.RecruitmentDeadlineMissed = true;
                 ctx.Record(new Remark("Délai de recrutement dépassé : aucun conseiller recruté 3 mois après l'attribution du poste."));
-                Notify(ctx, Role.HrLead, Templates.RecruitmentDeadline, "recruitment", new());
+                Notify(ctx, Role.HrLead, Templates.RecruitmentDeadline, "recruitment", new PostReminderMail());
             });
 
         m.Configure(PostState.Occupied)
@@ -98,13 +99,13 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
                 if (t.Trigger == PostTrigger.ContractEnded) Vacate(ctx);
                 var refill = StaffingDeadlines.Refill(d.LastContractEnd!.Value);
                 Notify(ctx, Role.Hr, Templates.PostVacant, $"vacant:{d.LastContractEnd:yyyyMMdd}",
-                    new() { ["refillDeadline"] = IsoDate(refill.Date), ["explanation"] = refill.Describe() });
+                    new PostVacantMail(refill.Date, refill.Describe()));
             })
             .InternalTransition(PostTrigger.RefillDeadline, () =>
             {
                 d.RefillDeadlineMissed = true;
                 ctx.Record(new Remark("Délai pour pourvoir à nouveau le poste dépassé."));
-                Notify(ctx, Role.HrLead, Templates.RefillDeadline, $"refill:{d.LastContractEnd:yyyyMMdd}", new());
+                Notify(ctx, Role.HrLead, Templates.RefillDeadline, $"refill:{d.LastContractEnd:yyyyMMdd}", new PostReminderMail());
             });
 
         m.Configure(PostState.Renewed)
@@ -116,14 +117,14 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             {
                 var end = FundingDeadlines.End(d.CurrentConvention!);
                 Notify(ctx, Role.Hr, Templates.FundingEnding, $"ending:{end.Date:yyyyMMdd}",
-                    new() { ["fundingEnd"] = IsoDate(end.Date), ["explanation"] = end.Describe() });
+                    new FundingEndingMail(end.Describe()), fundingEnd: end.Date);
             })
             .Permit(PostTrigger.ConventionRenewed, PostState.Renewed)
             .PermitDynamic(PostTrigger.FundingEnd, () => d.Occupied && !d.PermanentHire ? PostState.FundingEnded : PostState.Closed)
             .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx))
             .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
             .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx) && !d.PermanentHire) Vacate(ctx); })
-            .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new()))
+            .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new PostReminderMail()))
             .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Ignore(PostTrigger.RecruitmentDeadline)
             .Ignore(PostTrigger.RefillDeadline);
@@ -228,17 +229,13 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         ctx.Record(new Remark($"Tranche n° {seq} reçue le {IsoDate(on)}."));
     }
 
-    static void Notify(TransitionContext<PostFundingData> ctx, string role, string template, string occasion, JsonObject data)
+    /// <param name="fundingEnd">The funding end the message speaks of; by default the current convention's.</param>
+    static void Notify(TransitionContext<PostFundingData> ctx, string role, string template, string occasion, MailData mail, DateOnly? fundingEnd = null)
     {
         var d = ctx.Data;
-        var convention = d.CurrentConvention;
-        data["postLabel"] = d.Post.Label;
-        data["structureName"] = d.StructureName;
-        data["postId"] = d.Post.Id.ToString();
-        data["fundingEnd"] ??= IsoDate(convention?.End);
-        data["link"] = $"/posts/{d.Post.Id}";
+        var subject = new PostMailSubject(d.Post.Label, d.StructureName, $"/posts/{d.Post.Id}", fundingEnd ?? d.CurrentConvention?.End, d.Post.Id.ToString());
         var address = role == Role.HrLead && !string.IsNullOrEmpty(d.HrLeadEmail) ? d.HrLeadEmail : d.HrEmail;
-        ctx.Record(new Notify(role, address, template, data, $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
+        ctx.Record(new Notify(role, address, template, MailData.Combine(subject, mail), $"{ctx.InstanceId}:{template}:{role}:{occasion}"));
     }
 
 }

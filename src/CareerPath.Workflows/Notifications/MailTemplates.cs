@@ -23,89 +23,129 @@ public static class MailTemplates
 {
     public static RenderedMail Render(string templateId, JsonObject data, string baseUrl)
     {
-        var v = new Values(templateId, data);
-        var link = baseUrl.TrimEnd('/') + v["link"];
-        (string Subject, string[] Paragraphs) mail = templateId switch
+        T Read<T>() => MailData.Read<T>(templateId, data);
+        (string Subject, string[] Paragraphs, string Link, MailDeadline? Deadline) mail = templateId switch
         {
-            Templates.Welcome => ($"Bienvenue dans le programme Conseiller numérique — {v["advisorName"]}",
-                [$"Bonjour {v["advisorName"]},", $"Votre contrat avec {v["structureName"]} commence le {v.Date("contractStart")}.",
-                 "Vous retrouverez dans CareerPath vos échéances : fin de période d'essai, formation, certification, entretien de mi-parcours."]),
-            Templates.TrainingStart => ($"Formation initiale à programmer — {v["advisorName"]}",
-                [$"{v["advisorName"]} ({v["structureName"]}) n'est pas encore inscrit(e) à la formation initiale.",
-                 $"Elle devait commencer au plus tard le {v.Date("dueOn")} (un mois après la prise de poste)."]),
-            Templates.Milestones => ($"Vos prochaines étapes de formation — {v["advisorName"]}",
-                v.Has("trainingStart")
-                    ? [$"Bonjour {v["advisorName"]},", $"Votre formation initiale ({v["hours"]} h) est programmée du {v.Date("trainingStart")} au {v.Date("trainingEnd")}.",
-                       "Les examens de certification (CCP1 et Pix) seront à passer dans les 6 mois qui suivent."]
-                    : [$"Bonjour {v["advisorName"]},", $"Votre formation initiale est terminée : passez le CCP1 et la certification Pix au plus tard le {v.Date("examDeadline")}.",
-                       v["explanation"]]),
-            Templates.CertificationDeadline => ($"Certification non obtenue à l'échéance — {v["advisorName"]}",
-                [$"L'échéance des examens de certification de {v["advisorName"]} ({v["structureName"]}) était le {v.Date("dueOn")}.",
-                 "Les deux examens (CCP1 du titre REMN et Pix) ne sont pas enregistrés comme réussis."]),
-            Templates.ThematicModuleDue => ($"Module thématique à suivre — {v["advisorName"]}",
-                [$"Bonjour {v["advisorName"]},", $"Un module de formation thématique est attendu pour le {v.Date("dueOn")}."]),
-            Templates.MidContractReview => ($"Entretien de mi-parcours — {v["advisorName"]}",
-                [$"L'entretien de mi-parcours de {v["advisorName"]} ({v["structureName"]}) est dû : mi-parcours le {v.Date("dueOn")}."]),
-            Templates.DecisionReminder => ($"Décision à notifier avant le {v.Date("noticeDeadline")} — {v["advisorName"]}",
-                [$"Le contrat de {v["advisorName"]} ({v["structureName"]}) se termine le {v.Date("contractEnd")}.",
-                 $"La décision (titularisation, CDI, renouvellement ou non) doit être notifiée au plus tard le {v.Date("noticeDeadline")}.",
-                 $"Règle {v["ruleId"]} — {v["source"]}.", v["explanation"]]),
-            Templates.DecisionOverdue => ($"Délai de prévenance dépassé — {v["advisorName"]}",
-                [$"Aucune décision n'a été notifiée à {v["advisorName"]} ({v["structureName"]}) avant le {v.Date("noticeDeadline")}.",
-                 $"Le contrat se termine le {v.Date("contractEnd")}. Ce message est adressé au référent RH de la structure.",
-                 $"Règle {v["ruleId"]} — {v["source"]}.", v["explanation"]]),
-            Templates.DecisionRecorded => DecisionRecorded(v, DecisionRecordedMail.From(data)),
-            Templates.FollowUp => ($"Suivi à {v["months"]} mois — {v["advisorName"]}",
-                [$"Le contrat de {v["advisorName"]} ({v["structureName"]}) a pris fin le {v.Date("contractEnd")}.",
-                 $"Merci d'indiquer sa situation {v["months"]} mois après : emploi durable, recherche d'emploi, formation, autre ou inconnue."]),
-            Templates.RecruitmentDeadline => ($"Délai de recrutement dépassé — {v["postLabel"]}",
-                [$"Le poste « {v["postLabel"]} » de {v["structureName"]} n'est pas pourvu 3 mois après son attribution.",
-                 $"Fin du financement : {v.Date("fundingEnd")}."]),
-            Templates.PostVacant => ($"Poste vacant à pourvoir avant le {v.Date("refillDeadline")} — {v["postLabel"]}",
-                [$"Le poste « {v["postLabel"]} » de {v["structureName"]} est vacant.",
-                 $"Un nouveau conseiller doit être recruté au plus tard le {v.Date("refillDeadline")}.", v["explanation"]]),
-            Templates.RefillDeadline => ($"Délai pour pourvoir le poste dépassé — {v["postLabel"]}",
-                [$"Le poste « {v["postLabel"]} » de {v["structureName"]} est vacant depuis plus de 3 mois.",
-                 $"Fin du financement : {v.Date("fundingEnd")}."]),
-            Templates.TrancheDue => ($"Versement de subvention attendu — {v["postLabel"]}",
-                [$"Une tranche de la subvention du poste « {v["postLabel"]} » ({v["structureName"]}) est attendue.",
-                 $"Fin du financement : {v.Date("fundingEnd")}."]),
-            Templates.FundingEnding => ($"Fin du financement le {v.Date("fundingEnd")} — {v["postLabel"]}",
-                [$"Le financement du poste « {v["postLabel"]} » de {v["structureName"]} se termine le {v.Date("fundingEnd")}.", v["explanation"]]),
-            Templates.WeeklyDigest => ($"Vos échéances des 30 prochains jours — {v["structureName"]}",
-                [$"Semaine du {v.Date("weekOf")} — {v["structureName"]}.",
-                 .. v.Items("deadlines", d => $"À venir, {FrenchDay(d["dueOn"])} : {d["label"]} — {d["about"]}", "Aucune échéance dans les 30 prochains jours."),
-                 .. v.Items("overdue", d => $"En retard depuis le {FrenchDay(d["dueOn"])} : {d["title"]}", "Aucune tâche en retard.")]),
+            Templates.Welcome or Templates.TrainingStart or Templates.Milestones or Templates.CertificationDeadline or Templates.ThematicModuleDue
+                or Templates.MidContractReview or Templates.DecisionReminder or Templates.DecisionOverdue or Templates.DecisionRecorded
+                or Templates.FollowUp => Contract(templateId, Read<ContractMailSubject>(), data),
+            Templates.RecruitmentDeadline or Templates.PostVacant or Templates.RefillDeadline or Templates.TrancheDue
+                or Templates.FundingEnding => Post(templateId, Read<PostMailSubject>(), data),
+            Templates.WeeklyDigest => Digest(Read<WeeklyDigestMail>()),
             _ => throw new MissingTemplateValueException(templateId, "(modèle inconnu)"),
         };
-        return new RenderedMail(mail.Subject, Text(mail.Paragraphs, link), Html(mail.Subject, mail.Paragraphs, link), Deadline(templateId, v));
+        var link = baseUrl.TrimEnd('/') + mail.Link;
+        return new RenderedMail(mail.Subject, Text(mail.Paragraphs, link), Html(mail.Subject, mail.Paragraphs, link), mail.Deadline);
     }
 
-    static (string, string[]) DecisionRecorded(Values v, DecisionRecordedMail m) =>
-        ($"Décision enregistrée : {m.DecisionInWords} — {v["advisorName"]}",
-        [
-            $"{v["structureName"]} a enregistré le {French(m.DecidedOn)} {m.DecidedOn.Year} sa décision sur le contrat de {v["advisorName"]} : {m.DecisionInWords}"
-                + (m.NewEnd is { } end ? $", jusqu'au {French(end)} {end.Year}." : "."),
-            $"Notifiée le {French(m.NotifiedOn)} {m.NotifiedOn.Year} ; elle devait l'être au plus tard le {French(m.NoticeDeadline)} {m.NoticeDeadline.Year} ({m.NoticeRuleSource}).",
-            m.Late ? "La décision a été notifiée après ce délai de prévenance." : "La décision a été notifiée dans ce délai.",
-        ]);
-
-    /// <summary>Reminders of a deadline still ahead carry it as a calendar event.</summary>
-    static MailDeadline? Deadline(string templateId, Values v)
+    static (string, string[], string, MailDeadline?) Contract(string templateId, ContractMailSubject s, JsonObject data)
     {
-        var (field, summary) = templateId switch
+        T Read<T>() => MailData.Read<T>(templateId, data);
+        var name = s.AdvisorName;
+        (string Subject, string[] Paragraphs, MailDeadline? Deadline) mail = templateId switch
         {
-            Templates.DecisionReminder => ("noticeDeadline", $"Notifier la décision sur le contrat de {v["advisorName"]}"),
-            Templates.PostVacant => ("refillDeadline", $"Pourvoir le poste « {v["postLabel"]} »"),
-            Templates.FundingEnding => ("fundingEnd", $"Fin du financement du poste « {v["postLabel"]} »"),
-            Templates.Milestones when v.Has("examDeadline") => ("examDeadline", "Passer le CCP1 et la certification Pix"),
-            Templates.Milestones => ("trainingStart", "Début de la formation initiale"),
-            _ => (null, ""),
+            Templates.Welcome => Read<WelcomeMail>() is var m
+                ? ($"Bienvenue dans le programme Conseiller numérique — {name}",
+                   [$"Bonjour {name},", $"Votre contrat avec {s.StructureName} commence le {Long(m.ContractStart)}.",
+                    "Vous retrouverez dans CareerPath vos échéances : fin de période d'essai, formation, certification, entretien de mi-parcours."], null)
+                : default,
+            Templates.TrainingStart => Read<TrainingStartMail>() is var m
+                ? ($"Formation initiale à programmer — {name}",
+                   [$"{name} ({s.StructureName}) n'est pas encore inscrit(e) à la formation initiale.",
+                    $"Elle devait commencer au plus tard le {Long(m.DueOn)} (un mois après la prise de poste)."], null)
+                : default,
+            // One template, two messages: the training scheduled, then the exams to pass once it is done.
+            Templates.Milestones when data["trainingStart"] is not null => Read<TrainingScheduledMail>() is var m
+                ? ($"Vos prochaines étapes de formation — {name}",
+                   [$"Bonjour {name},", $"Votre formation initiale ({m.Hours} h) est programmée du {Long(m.TrainingStart)} au {Long(m.TrainingEnd)}.",
+                    "Les examens de certification (CCP1 et Pix) seront à passer dans les 6 mois qui suivent."],
+                   new MailDeadline(m.TrainingStart, "Début de la formation initiale"))
+                : default,
+            Templates.Milestones => Read<ExamsDueMail>() is var m
+                ? ($"Vos prochaines étapes de formation — {name}",
+                   [$"Bonjour {name},", $"Votre formation initiale est terminée : passez le CCP1 et la certification Pix au plus tard le {Long(m.ExamDeadline)}.",
+                    m.Explanation], new MailDeadline(m.ExamDeadline, "Passer le CCP1 et la certification Pix"))
+                : default,
+            Templates.CertificationDeadline => Read<DueOnMail>() is var m
+                ? ($"Certification non obtenue à l'échéance — {name}",
+                   [$"L'échéance des examens de certification de {name} ({s.StructureName}) était le {Long(m.DueOn)}.",
+                    "Les deux examens (CCP1 du titre REMN et Pix) ne sont pas enregistrés comme réussis."], null)
+                : default,
+            Templates.ThematicModuleDue => Read<DueOnMail>() is var m
+                ? ($"Module thématique à suivre — {name}", [$"Bonjour {name},", $"Un module de formation thématique est attendu pour le {Long(m.DueOn)}."], null)
+                : default,
+            Templates.MidContractReview => Read<DueOnMail>() is var m
+                ? ($"Entretien de mi-parcours — {name}", [$"L'entretien de mi-parcours de {name} ({s.StructureName}) est dû : mi-parcours le {Long(m.DueOn)}."], null)
+                : default,
+            Templates.DecisionReminder => Read<NoticeDeadlineMail>() is var m
+                ? ($"Décision à notifier avant le {Long(m.NoticeDeadline)} — {name}",
+                   [$"Le contrat de {name} ({s.StructureName}) se termine le {Long(Required(templateId, "contractEnd", m.ContractEnd))}.",
+                    $"La décision (titularisation, CDI, renouvellement ou non) doit être notifiée au plus tard le {Long(m.NoticeDeadline)}.",
+                    $"Règle {m.RuleId} — {m.Source}.", m.Explanation], new MailDeadline(m.NoticeDeadline, $"Notifier la décision sur le contrat de {name}"))
+                : default,
+            Templates.DecisionOverdue => Read<NoticeDeadlineMail>() is var m
+                ? ($"Délai de prévenance dépassé — {name}",
+                   [$"Aucune décision n'a été notifiée à {name} ({s.StructureName}) avant le {Long(m.NoticeDeadline)}.",
+                    $"Le contrat se termine le {Long(Required(templateId, "contractEnd", m.ContractEnd))}. Ce message est adressé au référent RH de la structure.",
+                    $"Règle {m.RuleId} — {m.Source}.", m.Explanation], null)
+                : default,
+            Templates.DecisionRecorded => Read<DecisionRecordedMail>() is var m
+                ? ($"Décision enregistrée : {m.DecisionInWords} — {name}",
+                   [$"{s.StructureName} a enregistré le {Long(m.DecidedOn)} sa décision sur le contrat de {name} : {m.DecisionInWords}"
+                        + (m.NewEnd is { } end ? $", jusqu'au {Long(end)}." : "."),
+                    $"Notifiée le {Long(m.NotifiedOn)} ; elle devait l'être au plus tard le {Long(m.NoticeDeadline)} ({m.NoticeRuleSource}).",
+                    m.Late ? "La décision a été notifiée après ce délai de prévenance." : "La décision a été notifiée dans ce délai."], null)
+                : default,
+            _ => Read<FollowUpMail>() is var m
+                ? ($"Suivi à {m.Months} mois — {name}",
+                   [$"Le contrat de {name} ({s.StructureName}) a pris fin le {Long(Required(templateId, "contractEnd", m.ContractEnd))}.",
+                    $"Merci d'indiquer sa situation {m.Months} mois après : emploi durable, recherche d'emploi, formation, autre ou inconnue."], null)
+                : default,
         };
-        return field is null ? null : new MailDeadline(v.Day(field), summary);
+        return (mail.Subject, mail.Paragraphs, s.Link, mail.Deadline);
     }
 
-    static string FrenchDay(string iso) => French(DateOnly.ParseExact(iso, "yyyy-MM-dd"));
+    static (string, string[], string, MailDeadline?) Post(string templateId, PostMailSubject s, JsonObject data)
+    {
+        T Read<T>() => MailData.Read<T>(templateId, data);
+        var label = s.PostLabel;
+        string FundingEnd() => Long(Required(templateId, "fundingEnd", s.FundingEnd));
+        (string Subject, string[] Paragraphs, MailDeadline? Deadline) mail = templateId switch
+        {
+            Templates.RecruitmentDeadline => ($"Délai de recrutement dépassé — {label}",
+                [$"Le poste « {label} » de {s.StructureName} n'est pas pourvu 3 mois après son attribution.", $"Fin du financement : {FundingEnd()}."], null),
+            Templates.PostVacant => Read<PostVacantMail>() is var m
+                ? ($"Poste vacant à pourvoir avant le {Long(m.RefillDeadline)} — {label}",
+                   [$"Le poste « {label} » de {s.StructureName} est vacant.",
+                    $"Un nouveau conseiller doit être recruté au plus tard le {Long(m.RefillDeadline)}.", m.Explanation],
+                   new MailDeadline(m.RefillDeadline, $"Pourvoir le poste « {label} »"))
+                : default,
+            Templates.RefillDeadline => ($"Délai pour pourvoir le poste dépassé — {label}",
+                [$"Le poste « {label} » de {s.StructureName} est vacant depuis plus de 3 mois.", $"Fin du financement : {FundingEnd()}."], null),
+            Templates.TrancheDue => ($"Versement de subvention attendu — {label}",
+                [$"Une tranche de la subvention du poste « {label} » ({s.StructureName}) est attendue.", $"Fin du financement : {FundingEnd()}."], null),
+            _ => Read<FundingEndingMail>() is var m
+                ? ($"Fin du financement le {FundingEnd()} — {label}",
+                   [$"Le financement du poste « {label} » de {s.StructureName} se termine le {FundingEnd()}.", m.Explanation],
+                   new MailDeadline(Required(templateId, "fundingEnd", s.FundingEnd), $"Fin du financement du poste « {label} »"))
+                : default,
+        };
+        return (mail.Subject, mail.Paragraphs, s.Link, mail.Deadline);
+    }
+
+    static (string, string[], string, MailDeadline?) Digest(WeeklyDigestMail m) =>
+        ($"Vos échéances des 30 prochains jours — {m.StructureName}",
+        [
+            $"Semaine du {Long(m.WeekOf)} — {m.StructureName}.",
+            .. m.Deadlines.Count == 0 ? ["Aucune échéance dans les 30 prochains jours."] : m.Deadlines.Select(d => $"À venir, {French(d.DueOn)} : {d.Label} — {d.About}"),
+            .. m.Overdue.Count == 0 ? ["Aucune tâche en retard."] : m.Overdue.Select(d => $"En retard depuis le {French(d.DueOn)} : {d.Title}"),
+        ], m.Link, null);
+
+    static T Required<T>(string template, string field, T? value) where T : struct =>
+        value ?? throw new MissingTemplateValueException(template, field);
+
+    /// <summary>"2025-11-14" → "vendredi 14 novembre 2025"; "2025-11-01" → "samedi 1er novembre 2025".</summary>
+    static string Long(DateOnly d) => French(d) + " " + d.Year;
 
     static readonly string[] Days = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"];
     static readonly string[] Months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
@@ -123,26 +163,5 @@ public static class MailTemplates
         foreach (var p in paragraphs) html.Append("<p>").Append(WebUtility.HtmlEncode(p)).Append("</p>");
         html.Append("<p><a href=\"").Append(WebUtility.HtmlEncode(link)).Append("\">Voir dans CareerPath</a></p></body></html>");
         return html.ToString();
-    }
-
-    /// <summary>The row's values; a missing one is an error, never an empty string in a sent e-mail.</summary>
-    sealed class Values(string template, JsonObject data)
-    {
-        public string this[string field] => data[field]?.ToString() is { Length: > 0 } value ? value : throw new MissingTemplateValueException(template, field);
-
-        public bool Has(string field) => data[field] is not null;
-
-        /// <summary>One line per element of a list, or the given line when the list is empty.</summary>
-        public IEnumerable<string> Items(string field, Func<Values, string> line, string whenEmpty)
-        {
-            var items = data[field] as JsonArray ?? throw new MissingTemplateValueException(template, field);
-            return items.Count == 0 ? [whenEmpty] : items.Select(i => line(new Values(template, i!.AsObject())));
-        }
-
-        public DateOnly Day(string field) =>
-            DateOnly.TryParseExact(this[field], "yyyy-MM-dd", out var d) ? d : throw new MissingTemplateValueException(template, field);
-
-        /// <summary>"2025-11-14" → "vendredi 14 novembre 2025"; "2025-11-01" → "samedi 1er novembre 2025".</summary>
-        public string Date(string field) => French(Day(field)) + " " + Day(field).Year;
     }
 }

@@ -53,16 +53,11 @@ public static class WeeklyDigest
         var written = 0;
         foreach (var manager in deadlines.Concat(overdue).Select(i => (i.Hr, i.StructureName)).Distinct())
         {
-            var data = new JsonObject
-            {
-                ["structureName"] = manager.StructureName,
-                ["weekOf"] = today.ToString("yyyy-MM-dd"),
-                ["link"] = "/deadlines",
-                ["deadlines"] = new JsonArray(deadlines.Where(d => d.Hr == manager.Hr && d.StructureName == manager.StructureName)
-                    .Select(d => (JsonNode)new JsonObject { ["dueOn"] = d.DueOn, ["label"] = d.Text, ["about"] = d.About }).ToArray()),
-                ["overdue"] = new JsonArray(overdue.Where(d => d.Hr == manager.Hr && d.StructureName == manager.StructureName)
-                    .Select(d => (JsonNode)new JsonObject { ["dueOn"] = d.DueOn, ["title"] = d.Text }).ToArray()),
-            };
+            var data = MailData.Combine(null, new WeeklyDigestMail(manager.StructureName, today, "/deadlines",
+                deadlines.Where(d => d.Hr == manager.Hr && d.StructureName == manager.StructureName)
+                    .Select(d => new DigestDeadline(DateOnly.ParseExact(d.DueOn, "yyyy-MM-dd"), d.Text, d.About ?? "")).ToList(),
+                overdue.Where(d => d.Hr == manager.Hr && d.StructureName == manager.StructureName)
+                    .Select(d => new DigestTask(DateOnly.ParseExact(d.DueOn, "yyyy-MM-dd"), d.Text)).ToList()));
             written += await conn.ExecuteAsync("""
                 INSERT INTO outbox_message (id, instance_id, created_at, recipient_role, recipient_address, template_id, data, dedupe_key, next_attempt_at)
                 VALUES (@id, NULL, @now, @role, @address, @template, @data::jsonb, @dedupe, @now)
