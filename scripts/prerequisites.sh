@@ -45,8 +45,27 @@ ensure_dotnet_tools() {
   dotnet tool restore >/dev/null || { say "dotnet tool restore failed"; exit 1; }
 }
 
+# The repository's Node tools (package.json, pinned by package-lock.json): the OpenAPI linter the API
+# tests run. npm ci installs exactly the locked versions from the npm registry, and only when
+# node_modules is missing or older than the lock file.
+ensure_node_tools() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  [ -f "$root/package-lock.json" ] || return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    say "installing Node.js and npm (for the repository's Node tools)"
+    apt_install nodejs npm
+  fi
+  if [ ! -f "$root/node_modules/.package-lock.json" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ] \
+     || [ "$root/package.json" -nt "$root/node_modules/.package-lock.json" ]; then
+    say "installing the Node tools of package-lock.json (npm ci)"
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { say "npm ci failed"; exit 1; }
+  fi
+}
+
 ensure_prerequisites() {
   ensure_dotnet
   ensure_postgres
   ensure_dotnet_tools
+  ensure_node_tools
 }

@@ -260,7 +260,7 @@ public static class Macro
                 await using var reader = await cmd.ExecuteReaderAsync();
                 while (await reader.ReadAsync()) contracts.Add(reader.GetGuid(0));
             }
-            var accounts = new CareerPath.Server.Security.Accounts(db, TimeProvider.System, new CareerPath.Server.Security.AccountOptions());
+            var accounts = new CareerPath.Server.Security.Accounts(new CareerPath.Workflows.Queries.AccountStore(db), TimeProvider.System, new CareerPath.Server.Security.AccountOptions());
             var admin = await accounts.CreateAsync(new CareerPath.Server.Security.NewAccount($"bench.{Guid.NewGuid():N}@careerpath.local", "Bench", "admin", null, [], null));
             (_, token) = await accounts.CreateTokenAsync(admin, "bench", null);
         }

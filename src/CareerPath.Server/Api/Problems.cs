@@ -44,23 +44,6 @@ public static class Problems
         context.ProblemDetails.Type = null;
         context.ProblemDetails.Extensions.Remove("traceId");
     }
-
-    public static IResult BadRequest(string detail, string? ruleId = null)
-    {
-        var extensions = new Dictionary<string, object?> { ["fr"] = true };
-        if (ruleId is not null) extensions["ruleId"] = ruleId;
-        return TypedResults.Problem(detail, statusCode: 400, title: "Requête invalide", extensions: extensions);
-    }
-
-    public static IResult Invalid(IDictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, "Certaines données sont invalides : voir « errors ».", title: "Données invalides",
-            extensions: new Dictionary<string, object?> { ["fr"] = true });
-
-    public static IResult Conflict(string detail) =>
-        TypedResults.Problem(detail, statusCode: 409, title: "Conflit", extensions: new Dictionary<string, object?> { ["fr"] = true });
-
-    public static IResult NotFound() =>
-        TypedResults.Problem("Cette ressource n'existe pas, ou vous n'avez pas le droit de la voir.", statusCode: 404, title: "Ressource introuvable");
 }
 
 /// <summary>Maps the engine's and the binder's exceptions to ProblemDetails; anything else is a 500 with no details.</summary>

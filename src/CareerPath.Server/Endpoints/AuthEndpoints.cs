@@ -41,7 +41,8 @@ public static class AuthEndpoints
         auth.MapDelete("/tokens/{id:guid}", RevokeToken).RequireAuthorization(Policies.Authenticated)
             .WithName("revokeApiToken").WithSummary("Révoquer un de ses jetons d'API");
 
-        auth.MapGet("/proconnect", ProConnect).AllowAnonymous().RequireRateLimiting(ApiSetup.LoginLimit)
+        // The challenge redirects to the provider: a result type with no metadata of its own, hence the one Produces line.
+        auth.MapGet("/proconnect", ProConnect).AllowAnonymous().RequireRateLimiting(ApiSetup.LoginLimit).Produces(StatusCodes.Status302Found)
             .WithName("signInWithProConnect").WithSummary("Se connecter avec ProConnect (redirection OpenID Connect)");
     }
 

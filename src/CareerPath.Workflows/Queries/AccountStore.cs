@@ -145,8 +145,13 @@ public sealed class AccountStore(NpgsqlDataSource db)
     /// </summary>
     public async Task<Page<UserView>?> ListAsync(PageRequest page, CancellationToken ct = default)
     {
+        // The key is marked as an address, so that another list's cursor (an id, a number) is refused rather than read as one.
         string? after = null;
-        if (page.After is not null && (after = Cursor.TryDecode(page.After)) is null) return null;
+        if (page.After is not null)
+        {
+            if (Cursor.TryDecode(page.After) is not { } key || !key.StartsWith(EmailKey, StringComparison.Ordinal)) return null;
+            after = key[EmailKey.Length..];
+        }
         await using var conn = await db.OpenConnectionAsync(ct);
         // The key is PostgreSQL's lower(email), the unique index's: .NET's lower case could differ on some letters.
         var rows = (await conn.QueryAsync<UserRow>(new CommandDefinition("""
@@ -154,9 +159,11 @@ public sealed class AccountStore(NpgsqlDataSource db)
              WHERE @after::text IS NULL OR lower(email) > @after
              ORDER BY lower(email) LIMIT @take
             """, new { after, take = page.Take }, cancellationToken: ct))).ToList();
-        var next = rows.Count > page.Limit ? Cursor.Encode(rows[page.Limit - 1].SortKey) : null;
+        var next = rows.Count > page.Limit ? Cursor.Encode(EmailKey + rows[page.Limit - 1].SortKey) : null;
         return new Page<UserView>(rows.Take(page.Limit).Select(r => new UserView(r.Id, r.Email, r.DisplayName, r.Role, r.Disabled, r.LockedUntil)).ToList(), next);
     }
+
+    const string EmailKey = "email:";
 
     sealed record UserRow
     {

@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -12,13 +13,19 @@ public sealed record AdvisorView(Guid Id, string FullName, string WorkEmail, Gui
 /// </summary>
 public sealed class AdvisorQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static AdvisorQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "advisors";
+
     /// <summary>A page of the advisors in scope, by id (creation order); null when the cursor is not one of this list.</summary>
     public async Task<Page<AdvisorSummary>?> ListAsync(ReadScope scope, Guid? structureId, PageRequest page, CancellationToken ct = default)
     {
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, List, out var id)) return null;
             after = id;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -36,7 +43,7 @@ public sealed class AdvisorQueries(NpgsqlDataSource db)
              ORDER BY a.id LIMIT @take
             """, new { self = scope.Advisor, all = scope.AllStructures, structures = scope.Structures, structureId, after, take = page.Take },
             cancellationToken: ct))).ToList();
-        return Page<AdvisorSummary>.From(rows, page.Limit, a => a.Id.ToString());
+        return Page<AdvisorSummary>.From(rows, page.Limit, a => Cursor.Key(List, a.Id.ToString()));
     }
 
     /// <summary>The structures an advisor is attached to: the one that recorded them and those of their contracts' posts.</summary>
@@ -79,6 +86,9 @@ public sealed class AdvisorQueries(NpgsqlDataSource db)
 /// <summary>Changes to an advisor's record that are not a workflow's: attaching them to the structure that hires them now.</summary>
 public sealed class AdvisorCommands(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static AdvisorCommands() => DapperTypes.Register();
+
     public enum AttachResult { Attached, NoSuchAdvisor, NoSuchStructure }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -11,6 +12,12 @@ public sealed record FeedView(Guid Id, DateTimeOffset CreatedAt, DateTimeOffset?
 /// </summary>
 public sealed class CalendarFeedQueries(NpgsqlDataSource db, TimeProvider time)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static CalendarFeedQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "calendar-feeds";
+
     public async Task<Guid> CreateAsync(Guid userId, string tokenHash, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
@@ -27,7 +34,7 @@ public sealed class CalendarFeedQueries(NpgsqlDataSource db, TimeProvider time)
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, List, out var id)) return null;
             after = id;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -36,7 +43,7 @@ public sealed class CalendarFeedQueries(NpgsqlDataSource db, TimeProvider time)
              WHERE user_id = @userId AND (@after::uuid IS NULL OR id > @after)
              ORDER BY id LIMIT @take
             """, new { userId, after, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<FeedView>.From(rows, page.Limit, f => f.Id.ToString());
+        return Page<FeedView>.From(rows, page.Limit, f => Cursor.Key(List, f.Id.ToString()));
     }
 
     /// <summary>Revokes one of the owner's feeds (again: no change); false when the owner has no such feed.</summary>

@@ -1,6 +1,7 @@
 using CareerPath.Domain.Model;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -12,7 +13,7 @@ namespace CareerPath.Workflows.Queries;
 /// </summary>
 public sealed record ContractView(Guid Id, Guid? InstanceId, string? State, Guid AdvisorId, string AdvisorName, Guid PostId, Guid StructureId,
     string Type, string Regime, DateOnly Start, DateOnly? SignedEnd, DateOnly? End, Guid? PreviousContractId,
-    IReadOnlyList<ContractAmendment> Amendments, EarlyTermination? EarlyTermination, Decision? Decision, bool DecisionLate,
+    IReadOnlyList<ContractAmendment> Amendments, EarlyTermination? EarlyTermination, Decision? Decision, DateOnly? NoticeDeadline, bool DecisionLate,
     bool NoticeDeadlineMissed, IReadOnlyList<TrainingAssignment> Trainings, IReadOnlyList<Outcome> Outcomes);
 
 /// <summary>Who a contract belongs to and where it is held, and its running workflow (if any): what a per-record check and a signal need.</summary>
@@ -23,13 +24,19 @@ public sealed record ContractFilter(Guid? StructureId = null, Guid? AdvisorId = 
 /// <summary>Reads of contracts. A contract's structure is its post's; its advisor, contract.advisor_id; its workflow, the latest advisor-contract instance of it.</summary>
 public sealed class ContractQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static ContractQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "contracts";
+
     const string Select = """
         SELECT c.id, c.advisor_id AS AdvisorId, a.full_name AS AdvisorName, c.post_id AS PostId, p.structure_id AS StructureId,
                c.contract_type AS Type, c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS SignedEnd,
                coalesce(c.effective_end, c.end_date) AS EffectiveEnd, c.previous_contract_id AS PreviousContractId,
                c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason, c.termination_note AS TerminationNote,
                c.decision_kind AS DecisionKind, c.decision_reason AS DecisionReason, c.decided_on AS DecidedOn,
-               c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd, coalesce(c.decision_late, false) AS DecisionLate,
+               c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd, c.notice_deadline AS NoticeDeadline, coalesce(c.decision_late, false) AS DecisionLate,
                i.id AS InstanceId, i.state, i.data::text AS Data
           FROM contract c
           JOIN advisor a ON a.id = c.advisor_id
@@ -47,7 +54,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, List, out var id)) return null;
             after = id;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -63,7 +70,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
             filter.StructureId, filter.AdvisorId, after, take = page.Take,
         }, cancellationToken: ct))).ToList();
         var views = await ViewsAsync(conn, rows, ct);
-        return Page<ContractView>.From(views, page.Limit, v => v.Id.ToString());
+        return Page<ContractView>.From(views, page.Limit, v => Cursor.Key(List, v.Id.ToString()));
     }
 
     /// <summary>One contract, whoever may see it (the caller checks the answer's structure and advisor).</summary>
@@ -129,6 +136,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
         public DateOnly? DecidedOn { get; init; }
         public DateOnly? DecisionNotifiedOn { get; init; }
         public DateOnly? DecisionNewEnd { get; init; }
+        public DateOnly? NoticeDeadline { get; init; }
         public bool DecisionLate { get; init; }
         public Guid? InstanceId { get; init; }
         public string? State { get; init; }
@@ -145,7 +153,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
                 ? new Decision(Id, Enum.Parse<Domain.Model.DecisionKind>(kind), DecisionReason ?? "", decided) { NewEnd = DecisionNewEnd, NotifiedOn = DecisionNotifiedOn }
                 : null;
             return new ContractView(Id, InstanceId, State, AdvisorId, AdvisorName, PostId, StructureId, Type, Regime, Start, SignedEnd, EffectiveEnd,
-                PreviousContractId, amendments, termination, decision, DecisionLate, d?.NoticeDeadlineMissed ?? false,
+                PreviousContractId, amendments, termination, decision, NoticeDeadline, DecisionLate, d?.NoticeDeadlineMissed ?? false,
                 d?.Trainings ?? [], d?.Outcomes ?? []);
         }
     }

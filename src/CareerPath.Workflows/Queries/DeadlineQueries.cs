@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -33,6 +34,12 @@ public sealed record DeadlineFilter(Guid? StructureId, DateOnly From, DateOnly T
 /// </summary>
 public sealed class DeadlineQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static DeadlineQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "deadlines";
+
     // One row per deadline; Key is unique (the timer's or the task's id), so (DueOn, Key) orders and pages them.
     const string Deadlines = """
         SELECT * FROM (
@@ -72,7 +79,7 @@ public sealed class DeadlineQueries(NpgsqlDataSource db)
         string? afterKey = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeDay(page.After, out var day, out var key)) return null;
+            if (!Cursor.TryDecodeDay(page.After, List, out var day, out var key)) return null;
             (afterDay, afterKey) = (day, key);
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -85,7 +92,7 @@ public sealed class DeadlineQueries(NpgsqlDataSource db)
                AND (@afterDay::date IS NULL OR (d.DueOn, d.Key COLLATE "C") > (@afterDay, @afterKey::text COLLATE "C"))
              ORDER BY d.DueOn, d.Key COLLATE "C" LIMIT @take
             """, args, cancellationToken: ct))).ToList();
-        var rowsPage = Page<Row>.From(rows, page.Limit, r => Cursor.DayKey(r.DueOn, r.Key));
+        var rowsPage = Page<Row>.From(rows, page.Limit, r => Cursor.Key(List, Cursor.DayKey(r.DueOn, r.Key)));
         return new Page<DeadlineView>(rowsPage.Items.Select(r => r.View()).ToList(), rowsPage.Next);
     }
 

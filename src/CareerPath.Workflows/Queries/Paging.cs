@@ -69,19 +69,45 @@ public static class Cursor
     public static string DayKey(DateOnly day, string unique) => $"{day:yyyy-MM-dd}|{unique}";
 
     /// <summary>A cursor made by <see cref="DayKey"/>.</summary>
-    public static bool TryDecodeDay(string? cursor, out DateOnly day, out string unique)
+    public static bool TryDecodeDay(string? cursor, out DateOnly day, out string unique) => ParseDay(TryDecode(cursor), out day, out unique);
+
+    /// <summary>A cursor whose key is a sequence number.</summary>
+    public static bool TryDecodeSeq(string? cursor, out long seq) => ParseSeq(TryDecode(cursor), out seq);
+
+    /// <summary>
+    /// The key of a named list's cursor ("list:key"): a cursor of another list, whose key may look the same
+    /// (another table's id), is then refused (400) rather than read as a position in this one.
+    /// </summary>
+    public static string Key(string list, string key) => $"{list}:{key}";
+
+    /// <summary>The key inside a cursor made by <see cref="Key"/> for this list, or null.</summary>
+    public static string? TryDecode(string? cursor, string list) =>
+        TryDecode(cursor) is { } key && key.Length > list.Length && key.StartsWith(list, StringComparison.Ordinal) && key[list.Length] == ':'
+            ? key[(list.Length + 1)..]
+            : null;
+
+    public static bool TryDecodeId(string? cursor, string list, out Guid id)
+    {
+        id = Guid.Empty;
+        return TryDecode(cursor, list) is { } key && Guid.TryParseExact(key, "D", out id);
+    }
+
+    public static bool TryDecodeDay(string? cursor, string list, out DateOnly day, out string unique) => ParseDay(TryDecode(cursor, list), out day, out unique);
+
+    public static bool TryDecodeSeq(string? cursor, string list, out long seq) => ParseSeq(TryDecode(cursor, list), out seq);
+
+    static bool ParseDay(string? key, out DateOnly day, out string unique)
     {
         (day, unique) = (default, "");
-        if (TryDecode(cursor) is not { Length: > 11 } key || key[10] != '|') return false;
+        if (key is not { Length: > 11 } || key[10] != '|') return false;
         unique = key[11..];
         return DateOnly.TryParseExact(key[..10], "yyyy-MM-dd", out day);
     }
 
-    /// <summary>A cursor whose key is a sequence number.</summary>
-    public static bool TryDecodeSeq(string? cursor, out long seq)
+    static bool ParseSeq(string? key, out long seq)
     {
         seq = 0;
-        return TryDecode(cursor) is { } key && long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seq);
+        return key is not null && long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seq);
     }
 }
 

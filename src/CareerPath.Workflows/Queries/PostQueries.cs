@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Records;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -15,17 +16,23 @@ public sealed record PostView(Guid Id, Guid StructureId, string Label, string? S
 /// <summary>Funded posts with their grant conventions (as ReferenceData stores them) and their funding workflow's state.</summary>
 public sealed class PostQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static PostQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "posts";
+
     /// <summary>A page of the posts in scope, by id (creation order); null when the cursor is not one of this list.</summary>
     public async Task<Page<PostView>?> ListAsync(ReadScope scope, Guid? structureId, PageRequest page, CancellationToken ct = default)
     {
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, List, out var id)) return null;
             after = id;
         }
         var rows = await ReadAsync(scope, structureId, null, after, page.Take, ct);
-        return Page<PostView>.From(rows, page.Limit, p => p.Id.ToString());
+        return Page<PostView>.From(rows, page.Limit, p => Cursor.Key(List, p.Id.ToString()));
     }
 
     public async Task<PostView?> GetAsync(Guid id, ReadScope scope, CancellationToken ct = default) =>
@@ -66,6 +73,9 @@ public sealed record TrancheReceiptResult(TrancheView? Tranche, DateOnly? Alread
 /// <summary>Receipts of a post's grant tranches: a record change and the funding workflow's signal, in one transaction.</summary>
 public sealed class GrantTranches(NpgsqlDataSource db, WorkflowEngine engine)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static GrantTranches() => DapperTypes.Register();
+
     /// <summary>
     /// A tranche of the grant paid: recorded once (the same day again changes nothing), and the post-funding
     /// workflow stops waiting for it, in the same transaction.

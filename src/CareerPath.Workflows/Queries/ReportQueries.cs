@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using CareerPath.Domain.Model;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -26,6 +27,12 @@ public sealed record OutcomesSummary(OutcomesReport Report, int Contracts);
 /// </summary>
 public sealed class ReportQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static ReportQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "outcome-records";
+
     public const int Threshold = 5;
 
     const string Facts = """
@@ -54,7 +61,7 @@ public sealed class ReportQueries(NpgsqlDataSource db)
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, List, out var id)) return null;
             after = id;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -65,7 +72,7 @@ public sealed class ReportQueries(NpgsqlDataSource db)
             cancellationToken: ct))).Select(r => r.Fact()).ToList();
         return Page<OutcomeRecord>.From(rows.Select(f => new OutcomeRecord(f.AdvisorId, f.ContractId, f.ContractType, f.EndYear, f.Decision,
             f.DecisionLate, f.NoticeMissed, f.EarlyEnd, f.TrialFailed, f.TrainingCompleted, f.Certified, f.Outcome6, f.Outcome12)).ToList(),
-            page.Limit, r => r.ContractId.ToString());
+            page.Limit, r => Cursor.Key(List, r.ContractId.ToString()));
     }
 
     async IAsyncEnumerable<Fact> FactsAsync(ReadScope scope, [EnumeratorCancellation] CancellationToken ct)

@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -9,16 +10,22 @@ public sealed record StructureView(Guid Id, string Name, string Kind, string Leg
 /// <summary>Employer structures with their number of posts and their HR contacts.</summary>
 public sealed class StructureQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static StructureQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "structures";
+
     /// <summary>A page of the structures in scope, by id (creation order); null when the cursor is not one of this list.</summary>
     public async Task<Page<StructureView>?> ListAsync(ReadScope scope, PageRequest page, CancellationToken ct = default)
     {
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, List, out var id)) return null;
             after = id;
         }
-        return Page<StructureView>.From(await ReadAsync(scope, null, after, page.Take, ct), page.Limit, s => s.Id.ToString());
+        return Page<StructureView>.From(await ReadAsync(scope, null, after, page.Take, ct), page.Limit, s => Cursor.Key(List, s.Id.ToString()));
     }
 
     public async Task<StructureView?> GetAsync(Guid id, CancellationToken ct = default) =>

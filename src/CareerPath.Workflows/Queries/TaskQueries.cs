@@ -1,5 +1,6 @@
 using System.Data;
 using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -26,6 +27,12 @@ public sealed record TaskRef(string Kind, Guid? StructureId);
 /// <summary>Human tasks: the open ones of a scope, by due day; a contract's task names the contract's advisor.</summary>
 public sealed class TaskQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static TaskQueries() => DapperTypes.Register();
+
+    /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
+    const string List = "tasks";
+
     /// <summary>A page of open tasks by due day then id; null when the cursor is not one of this list.</summary>
     public async Task<Page<TaskView>?> ListOpenAsync(ReadScope scope, PageRequest page, CancellationToken ct = default)
     {
@@ -33,7 +40,7 @@ public sealed class TaskQueries(NpgsqlDataSource db)
         Guid? afterId = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeDay(page.After, out var day, out var key) || !Guid.TryParse(key, out var id)) return null;
+            if (!Cursor.TryDecodeDay(page.After, List, out var day, out var key) || !Guid.TryParse(key, out var id)) return null;
             (afterDay, afterId) = (day, id);
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -52,7 +59,7 @@ public sealed class TaskQueries(NpgsqlDataSource db)
                AND (@afterDay::date IS NULL OR (t.due_on, t.id) > (@afterDay, @afterId))
              ORDER BY t.due_on, t.id LIMIT @take
             """, args, cancellationToken: ct))).ToList();
-        return Page<TaskView>.From(rows, page.Limit, t => Cursor.DayKey(t.DueOn, t.Id.ToString()));
+        return Page<TaskView>.From(rows, page.Limit, t => Cursor.Key(List, Cursor.DayKey(t.DueOn, t.Id.ToString())));
     }
 
     public async Task<TaskRef?> FindAsync(Guid id, CancellationToken ct = default)

@@ -1,5 +1,6 @@
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -13,6 +14,9 @@ public sealed record ContractTimeline(Guid ContractId, Guid InstanceId, string S
 /// <summary>An advisor's timeline: for each of their contracts (by start date), its workflow's journal, the deadlines reached and those to come.</summary>
 public sealed class TimelineQueries(NpgsqlDataSource db)
 {
+    // Dates and instants map to DateOnly and DateTimeOffset, whoever built this class.
+    static TimelineQueries() => DapperTypes.Register();
+
     /// <param name="scope">The contracts the caller may see (an HR manager: those of their structures' posts).</param>
     /// <param name="showActors">Who acted is shown to staff; an advisor sees what happened, not which colleague did it.</param>
     public async Task<IReadOnlyList<ContractTimeline>> ForAdvisorAsync(Guid advisorId, ReadScope scope, bool showActors, CancellationToken ct = default)

@@ -133,10 +133,10 @@ public sealed class ApiFlowTests : IAsyncLifetime
                      $"/api/posts?structureId={_host.Data.StructureB}", $"/api/deadlines?structureId={_host.Data.StructureB}" })
             Assert.Equal("""{"items":[],"next":null}""", await _host.As("hrA").GetStringAsync(url));
 
-        var reads = JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorA}"))!.AsArray();
+        var reads = JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorA}"))!["items"]!.AsArray();
         Assert.Contains(reads, r => r!["action"]!.GetValue<string>() == "advisors.list" && r["userId"]!.GetValue<Guid>() == _host.Data.Users["hrA"]);
         Assert.Contains(reads, r => r!["action"]!.GetValue<string>() == "deadlines.list");
-        Assert.DoesNotContain(JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorB}"))!.AsArray(),
+        Assert.DoesNotContain(JsonNode.Parse(await _host.As("admin").GetStringAsync($"/api/access-log?subjectId={_host.Data.AdvisorB}"))!["items"]!.AsArray(),
             r => r!["userId"]!.GetValue<Guid>() == _host.Data.Users["hrA"]);
     }
 

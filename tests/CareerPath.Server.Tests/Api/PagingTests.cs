@@ -121,8 +121,9 @@ public sealed class PagingTests : IAsyncLifetime
         var first = await ApiHost.ReadJsonAsync(await _host.As("admin").GetAsync("/api/contracts?limit=2"));
         Assert.Equal(2, first["items"]!.AsArray().Count);
         var next = first["next"]!.GetValue<string>();
-        // A contract cursor (an id) means nothing to the deadlines, whose key is a day and an id.
-        Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("admin").GetAsync($"/api/deadlines?after={Uri.EscapeDataString(next)}")).StatusCode);
+        // A contract cursor means nothing to another list, even one whose key is an id too.
+        foreach (var other in new[] { "/api/deadlines", "/api/advisors", "/api/posts", "/api/structures", "/api/reports/outcomes/records", "/api/tasks/mine" })
+            Assert.Equal(HttpStatusCode.BadRequest, (await _host.As("admin").GetAsync($"{other}?after={Uri.EscapeDataString(next)}")).StatusCode);
 
         var ids = first["items"]!.AsArray().Select(i => i!["id"]!.GetValue<Guid>()).ToList();
         for (string? after = next; after is not null;)
