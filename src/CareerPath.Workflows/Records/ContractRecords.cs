@@ -59,7 +59,8 @@ public static class ContractRecords
     /// <summary>One contract as read back from the records, with the structure of its post.</summary>
     public sealed record CareerContract(Guid StructureId, Contract Contract);
 
-    sealed class Row
+    /// <summary>A contract row as stored, with its amendments: what the projection wrote, read back.</summary>
+    public sealed class StoredContract
     {
         public Guid Id { get; init; }
         public Guid AdvisorId { get; init; }
@@ -69,35 +70,55 @@ public static class ContractRecords
         public string Regime { get; init; } = "";
         public DateOnly Start { get; init; }
         public DateOnly? EndDate { get; init; }
+        public DateOnly? EffectiveEnd { get; init; }
         public Guid? PreviousContractId { get; init; }
         public DateOnly? TerminatedOn { get; init; }
         public string? TerminationReason { get; init; }
         public string? TerminationNote { get; init; }
+        public string? DecisionKind { get; init; }
+        public string? DecisionReason { get; init; }
+        public DateOnly? DecidedOn { get; init; }
+        public DateOnly? DecisionNotifiedOn { get; init; }
+        public DateOnly? DecisionNewEnd { get; init; }
+        public DateOnly? NoticeDeadline { get; init; }
+        public bool? DecisionLate { get; init; }
         public string? Amendments { get; init; }
 
-        public CareerContract ToCareer() => new(StructureId, new Contract(Id, AdvisorId, PostId, Enum.Parse<ContractType>(Type), Enum.Parse<LegalRegime>(Regime), Start, EndDate)
+        public Contract Contract => new(Id, AdvisorId, PostId, Enum.Parse<ContractType>(Type), Enum.Parse<LegalRegime>(Regime), Start, EndDate)
         {
             PreviousContractId = PreviousContractId,
             Amendments = Amendments is null ? [] : WorkflowJson.Deserialize<List<ContractAmendment>>(Amendments),
             EarlyTermination = TerminatedOn is { } on ? new EarlyTermination(on, Enum.Parse<TerminationReason>(TerminationReason!), TerminationNote) : null,
-        });
+        };
+
+        public DecisionRecord? Decision => DecisionKind is { } kind && DecidedOn is { } decided
+            ? new DecisionRecord(Enum.Parse<DecisionKind>(kind), DecisionReason ?? "", decided, DecisionNotifiedOn, DecisionNewEnd, NoticeDeadline, DecisionLate ?? false)
+            : null;
     }
+
+    /// <summary>The contract rows with their amendments (JSON, oldest first) and their post's structure; filter and order to add.</summary>
+    public const string SelectStored = """
+        SELECT c.id, c.advisor_id AS AdvisorId, c.post_id AS PostId, p.structure_id AS StructureId, c.contract_type AS Type,
+               c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS EndDate, c.effective_end AS EffectiveEnd,
+               c.previous_contract_id AS PreviousContractId, c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason,
+               c.termination_note AS TerminationNote, c.decision_kind AS DecisionKind, c.decision_reason AS DecisionReason,
+               c.decided_on AS DecidedOn, c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd,
+               c.notice_deadline AS NoticeDeadline, c.decision_late AS DecisionLate,
+               (SELECT json_agg(json_build_object('id', a.id, 'effectiveOn', a.effective_on, 'newEnd', a.new_end_date, 'reason', a.reason)
+                                ORDER BY a.effective_on, a.id)::text
+                  FROM contract_amendment a WHERE a.contract_id = c.id) AS Amendments
+          FROM contract c JOIN funded_post p ON p.id = c.post_id
+        """;
 
     /// <summary>Every contract of these advisors, whatever way it was recorded (API, import, renewal, simulator).</summary>
     public static async Task<ILookup<Guid, CareerContract>> CareersAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyCollection<Guid> advisorIds, CancellationToken ct)
     {
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition("""
-            SELECT c.id, c.advisor_id AS AdvisorId, c.post_id AS PostId, p.structure_id AS StructureId, c.contract_type AS Type,
-                   c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS EndDate, c.previous_contract_id AS PreviousContractId,
-                   c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason, c.termination_note AS TerminationNote,
-                   (SELECT json_agg(json_build_object('id', a.id, 'effectiveOn', a.effective_on, 'newEnd', a.new_end_date, 'reason', a.reason)
-                                    ORDER BY a.effective_on, a.id)::text
-                      FROM contract_amendment a WHERE a.contract_id = c.id) AS Amendments
-              FROM contract c JOIN funded_post p ON p.id = c.post_id
+        var rows = await conn.QueryAsync<StoredContract>(new CommandDefinition($"""
+            {SelectStored}
              WHERE c.advisor_id = ANY(@ids)
              ORDER BY c.start_date, c.id
             """, new { ids = advisorIds.Distinct().ToArray() }, tx, cancellationToken: ct));
-        return rows.Select(r => r.ToCareer()).ToLookup(c => c.Contract.AdvisorId);
+        return rows.Select(r => new CareerContract(r.StructureId, r.Contract)).ToLookup(c => c.Contract.AdvisorId);
     }
 
     /// <summary>The advisor's other contracts with the same employer (the structure of the post), oldest first.</summary>

@@ -23,29 +23,6 @@ public sealed record RecordsCheckReport(int Contracts, int Amendments, int Renew
 /// </summary>
 public static class RecordsCheck
 {
-    sealed class StoredContract
-    {
-        public Guid Id { get; init; }
-        public Guid AdvisorId { get; init; }
-        public Guid PostId { get; init; }
-        public string ContractType { get; init; } = "";
-        public string LegalRegime { get; init; } = "";
-        public DateOnly StartDate { get; init; }
-        public DateOnly? EndDate { get; init; }
-        public Guid? PreviousContractId { get; init; }
-        public DateOnly? TerminatedOn { get; init; }
-        public string? TerminationReason { get; init; }
-        public string? TerminationNote { get; init; }
-        public DateOnly? EffectiveEnd { get; init; }
-        public string? DecisionKind { get; init; }
-        public string? DecisionReason { get; init; }
-        public DateOnly? DecidedOn { get; init; }
-        public DateOnly? DecisionNotifiedOn { get; init; }
-        public DateOnly? DecisionNewEnd { get; init; }
-        public DateOnly? NoticeDeadline { get; init; }
-        public bool? DecisionLate { get; init; }
-    }
-
     static string Show(object? value) => value switch
     {
         null => "∅",
@@ -58,18 +35,8 @@ public static class RecordsCheck
         DapperTypes.Register();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var stored = (await conn.QueryAsync<StoredContract>(new CommandDefinition("""
-            SELECT id, advisor_id AS AdvisorId, post_id AS PostId, contract_type AS ContractType, legal_regime AS LegalRegime,
-                   start_date AS StartDate, end_date AS EndDate, previous_contract_id AS PreviousContractId, terminated_on AS TerminatedOn,
-                   termination_reason AS TerminationReason, termination_note AS TerminationNote, effective_end AS EffectiveEnd,
-                   decision_kind AS DecisionKind, decision_reason AS DecisionReason, decided_on AS DecidedOn,
-                   decision_notified_on AS DecisionNotifiedOn, decision_new_end AS DecisionNewEnd, notice_deadline AS NoticeDeadline,
-                   decision_late AS DecisionLate
-              FROM contract
-            """, transaction: tx, cancellationToken: ct))).ToDictionary(c => c.Id);
-        var amendments = (await conn.QueryAsync<(Guid Id, Guid ContractId, DateOnly EffectiveOn, DateOnly NewEnd, string Reason)>(new CommandDefinition(
-            "SELECT id, contract_id, effective_on, new_end_date, reason FROM contract_amendment", transaction: tx, cancellationToken: ct)))
-            .ToLookup(a => a.ContractId);
+        var stored = (await conn.QueryAsync<ContractRecords.StoredContract>(new CommandDefinition(
+            ContractRecords.SelectStored, transaction: tx, cancellationToken: ct))).ToDictionary(c => c.Id);
         var renewedFrom = stored.Values.Where(c => c.PreviousContractId is not null).ToDictionary(c => c.PreviousContractId!.Value, c => c.Id);
 
         var differences = new List<string>();
@@ -92,37 +59,36 @@ public static class RecordsCheck
             }
             var c = d.Contract;
             var decision = d.Decision;
+            var (recorded, recordedDecision) = (row.Contract, row.Decision);
             var fields = new List<string>();
             void Compare<T>(string name, T expected, T actual)
             {
                 if (!EqualityComparer<T>.Default.Equals(expected, actual)) fields.Add($"{name}: instance {Show(expected)}, record {Show(actual)}");
             }
-            Compare("advisor", c.AdvisorId, row.AdvisorId);
-            Compare("post", c.PostId, row.PostId);
-            Compare("type", c.Type.ToString(), row.ContractType);
-            Compare("regime", c.Regime.ToString(), row.LegalRegime);
-            Compare("start", c.Start, row.StartDate);
-            Compare("signed end", c.End, row.EndDate);
+            Compare("advisor", c.AdvisorId, recorded.AdvisorId);
+            Compare("post", c.PostId, recorded.PostId);
+            Compare("type", c.Type, recorded.Type);
+            Compare("regime", c.Regime, recorded.Regime);
+            Compare("start", c.Start, recorded.Start);
+            Compare("signed end", c.End, recorded.End);
             Compare("effective end", c.EffectiveEnd, row.EffectiveEnd);
-            Compare("previous contract", c.PreviousContractId, row.PreviousContractId);
-            Compare("terminated on", c.EarlyTermination?.Date, row.TerminatedOn);
-            Compare("termination reason", c.EarlyTermination?.Reason.ToString(), row.TerminationReason);
-            Compare("termination note", c.EarlyTermination?.Note, row.TerminationNote);
-            Compare("decision", decision?.Kind.ToString(), row.DecisionKind);
-            Compare("decision reason", decision?.Reason, row.DecisionReason);
-            Compare("decided on", decision?.DecidedOn, row.DecidedOn);
-            Compare("notified on", decision?.NotifiedOn, row.DecisionNotifiedOn);
-            Compare("decision new end", decision?.NewEnd, row.DecisionNewEnd);
-            Compare("notice deadline", decision is null ? null : d.DecisionDueOn, row.NoticeDeadline);
-            Compare("decision late", decision is null ? (bool?)null : d.DecisionLate, row.DecisionLate);
-            var recorded = amendments[subject].ToDictionary(a => a.Id);
+            Compare("previous contract", c.PreviousContractId, recorded.PreviousContractId);
+            Compare("early termination", c.EarlyTermination, recorded.EarlyTermination);
+            Compare("decision", decision?.Kind, recordedDecision?.Kind);
+            Compare("decision reason", decision?.Reason, recordedDecision?.Reason);
+            Compare("decided on", decision?.DecidedOn, recordedDecision?.DecidedOn);
+            Compare("notified on", decision?.NotifiedOn, recordedDecision?.NotifiedOn);
+            Compare("decision new end", decision?.NewEnd, recordedDecision?.NewEnd);
+            Compare("notice deadline", decision is null ? null : d.DecisionDueOn, recordedDecision?.NoticeDeadline);
+            Compare("decision late", decision is null ? (bool?)null : d.DecisionLate, recordedDecision?.Late);
+            var recordedAmendments = recorded.Amendments.ToDictionary(a => a.Id);
             foreach (var a in c.Amendments)
             {
                 amendmentCount++;
-                if (!recorded.TryGetValue(a.Id, out var r)) fields.Add($"amendment {a.Id}: no record");
-                else if ((r.EffectiveOn, r.NewEnd, r.Reason) != (a.EffectiveOn, a.NewEnd, a.Reason)) fields.Add($"amendment {a.Id}: differs");
+                if (!recordedAmendments.TryGetValue(a.Id, out var r)) fields.Add($"amendment {a.Id}: no record");
+                else if (r != a) fields.Add($"amendment {a.Id}: differs");
             }
-            foreach (var extra in recorded.Keys.Except(c.Amendments.Select(a => a.Id))) fields.Add($"amendment {extra}: recorded, unknown to the instance");
+            foreach (var extra in recordedAmendments.Keys.Except(c.Amendments.Select(a => a.Id))) fields.Add($"amendment {extra}: recorded, unknown to the instance");
             // A renewal that took effect has its own contract, linked to this one.
             if (decision?.Kind == DecisionKind.Renewal && state is nameof(ContractState.Renewed) or nameof(ContractState.Closed))
             {
