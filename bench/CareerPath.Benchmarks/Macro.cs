@@ -185,6 +185,17 @@ public static class Macro
                 Contract = contract, Advisor = new Advisor(contract.AdvisorId, $"Conseiller {i}", $"c{i}@example.fr", i % 25 == 0),
                 StructureId = post.StructureId, StructureName = "Structure", HrEmail = "rh@example.fr", HrLeadEmail = "drh@example.fr", Post = post,
             };
+            // The rows the contract's record points to, as the API or an import would have written them first.
+            await using (var batch = engine.DataSource.CreateBatch())
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO structure (id, name, kind, legal_regime) VALUES ($1, $2, 'Commune', 'Public')")
+                    { Parameters = { new() { Value = post.StructureId }, new() { Value = $"Structure {i}" } } });
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO funded_post (id, structure_id, label) VALUES ($1, $2, $3)")
+                    { Parameters = { new() { Value = post.Id }, new() { Value = post.StructureId }, new() { Value = post.Label } } });
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO advisor (id, full_name, work_email, structure_id) VALUES ($1, $2, $3, $4)")
+                    { Parameters = { new() { Value = data.Advisor.Id }, new() { Value = data.Advisor.FullName }, new() { Value = $"{data.Advisor.Id:N}@bench.example.fr" }, new() { Value = post.StructureId } } });
+                await batch.ExecuteNonQueryAsync(ct);
+            }
             ids[i] = await engine.StartAsync(new StartRequest(AdvisorContractWorkflow.DefinitionId, contract.Id, post.StructureId, WorkflowJson.ToObject(data), "bench"), ct);
         });
         return [.. ids];
