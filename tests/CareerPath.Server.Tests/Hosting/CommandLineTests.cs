@@ -26,6 +26,29 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Check_records_says_0_differences_on_a_whole_program_and_exits_1_on_a_record_changed_behind_the_engine()
+    {
+        var cs = await TestCluster.CreateEmptyDatabaseAsync();
+        var seeded = await ServerProcess.RunAsync("seed-demo", "--connection", cs);
+        Assert.True(seeded.ExitCode == 0, seeded.Output);
+
+        var clean = await ServerProcess.RunAsync("check-records", "--connection", cs);
+        Assert.True(clean.ExitCode == 0, clean.Output);
+        Assert.Contains("0 difference(s)", clean.Output);
+
+        await using (var conn = new NpgsqlConnection(cs))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("UPDATE contract SET start_date = start_date - 1 WHERE id = (SELECT id FROM contract ORDER BY id LIMIT 1)", conn);
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+        var dirty = await ServerProcess.RunAsync("check-records", "--connection", cs);
+        Assert.Equal(1, dirty.ExitCode);
+        Assert.Contains("1 difference(s)", dirty.Output);
+        Assert.Contains("start: instance", dirty.Output);
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_a_one_line_error_not_a_stack_trace()
     {
         var cs = $"Host=127.0.0.1;Port={ServerProcess.FreePort()};Username=x;Password=y;Database=z;Timeout=3";
