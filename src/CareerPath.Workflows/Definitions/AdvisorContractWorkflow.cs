@@ -25,7 +25,10 @@ public enum ContractTrigger
     ExamPassed, ExamFailed, CertificationDeadline, ThematicModuleDue, ThematicModuleCompleted,
     MidContractReviewDue, ReviewCompleted, DecisionReminder, NoticeDeadline, Decide, AmendContract, FundingChanged, FundingEnded,
     EarlyTerminate, ContractEnded, FollowUpDue, FinalFollowUpDue, OutcomeRecorded,
-    /// <summary>Internal: an earlier contract of the advisor changed (amended, ended early), so this one's deadlines are planned again.</summary>
+    /// <summary>
+    /// Internal: the advisor's career changed (an earlier contract amended or ended early, or recorded after this one),
+    /// or CareerPath was upgraded (migration 0005): this contract's deadlines are planned again from the records.
+    /// </summary>
     CareerChanged,
 }
 
@@ -59,10 +62,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                     throw new WorkflowInputException("Un contrat démarre avec son contrat et son conseiller.");
                 var errors = d.Contract.Validate().Concat(d.Advisor.Validate()).ToList();
                 if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
-                // Whatever the way in (API, import, renewal, simulator), a private CDD is checked with the advisor's
-                // earlier contracts as the records hold them: a new CDD signed in succession counts towards 18 months.
-                if (d.Contract is { Type: ContractType.Cdd, Regime: LegalRegime.Private, EffectiveEnd: { } end })
-                    Refuse(PrivateCddLimits.CheckAmendment(d.Contract with { Amendments = [] }, end, PrivateCddLimits.EarlierInSuccession(d.Contract, d.OtherContracts)));
+                CheckPrivateCddSuccession(d);
             });
 
         m.Configure(ContractState.Recruited)
@@ -71,6 +71,9 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
                 ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHired),
                     new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
                 Notify(ctx, Role.Advisor, Templates.Welcome, "start", new WelcomeMail(d.Contract.Start));
+                // Recorded after a later contract of the advisor (an import listing the newest first, a contract
+                // entered late): that one counts this one now, so its deadlines are planned again.
+                ReplanLaterContracts(ctx);
             })
             .PermitDynamic(ContractTrigger.ContractStarted, () => FirstRunningState(d))
             .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
@@ -341,6 +344,23 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         ReplanLaterContracts(ctx);
     }
 
+    /// <summary>
+    /// Whatever the way in (API, import, renewal, simulator), a private CDD is checked with the advisor's other
+    /// contracts as the records hold them: a CDD signed in succession on the same post counts towards the 18 months
+    /// (Code du travail L1242-8-1, L1244-3), whether it is this one's predecessor or, recorded before it, its successor.
+    /// </summary>
+    static void CheckPrivateCddSuccession(AdvisorContractData d)
+    {
+        if (d.Contract is { Type: ContractType.Cdd, Regime: LegalRegime.Private, EffectiveEnd: { } end })
+            Refuse(PrivateCddLimits.CheckAmendment(d.Contract, end, PrivateCddLimits.EarlierInSuccession(d.Contract, d.OtherContracts)));
+        foreach (var later in d.LaterContracts.Where(c => c is { Type: ContractType.Cdd, Regime: LegalRegime.Private, EffectiveEnd: not null }))
+        {
+            var succession = PrivateCddLimits.EarlierInSuccession(later, d.OtherContracts.Where(c => c.Id != later.Id).Append(d.Contract));
+            if (succession.Any(c => c.Id == d.Contract.Id))
+                Refuse(PrivateCddLimits.CheckAmendment(later, later.EffectiveEnd!.Value, succession));
+        }
+    }
+
     /// <summary>An earlier contract's end counts in the later ones' cumulated service: they plan their deadlines again.</summary>
     static void ReplanLaterContracts(TransitionContext<AdvisorContractData> ctx)
     {
@@ -351,7 +371,9 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
 
     /// <summary>Nothing to change in this contract's data: its timers are planned again from the records after every transition.</summary>
     static void CareerChanged(TransitionContext<AdvisorContractData> ctx) =>
-        ctx.Record(new Remark($"Un contrat antérieur ({ctx.Arg<string>("contractId")}) a changé : échéances recalculées."));
+        ctx.Record(new Remark(ctx.OptionalArg<string>("contractId") is { } other
+            ? $"Un autre contrat du conseiller ({other}) a changé : échéances recalculées."
+            : "Échéances recalculées à partir des registres (mise à jour de CareerPath)."));
 
     static void Refuse(Verdict verdict)
     {

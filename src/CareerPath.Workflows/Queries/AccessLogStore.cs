@@ -53,7 +53,7 @@ public sealed class AccessLogStore(NpgsqlDataSource db)
         long? after = null;
         if (page.After is not null)
         {
-            if (!long.TryParse(Cursor.TryDecode(page.After), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+            if (!long.TryParse(Cursor.TryDecode(page.After, "access-log"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
                 return null;
             after = seq;
         }
@@ -62,7 +62,7 @@ public sealed class AccessLogStore(NpgsqlDataSource db)
             {Select} AND (@after::bigint IS NULL OR seq > @after)
              ORDER BY seq LIMIT @take
             """, new { filter.From, filter.To, filter.Subject, after, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<AccessLogEntry>.From(rows, page.Limit, e => e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Page<AccessLogEntry>.From(rows, page.Limit, e => Cursor.Key("access-log", e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     /// <summary>Every entry of the period, in order, read as it is written out (an export holds them all, whatever their number).</summary>

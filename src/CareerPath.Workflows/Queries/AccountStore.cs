@@ -202,7 +202,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, "tokens", out var id)) return null;
             after = id;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -211,7 +211,7 @@ public sealed class AccountStore(NpgsqlDataSource db)
               FROM api_token WHERE user_id = @userId AND (@after::uuid IS NULL OR id > @after)
              ORDER BY id LIMIT @take
             """, new { userId, after, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<TokenView>.From(rows, page.Limit, t => t.Id.ToString());
+        return Page<TokenView>.From(rows, page.Limit, t => Cursor.Key("tokens", t.Id.ToString()));
     }
 
     /// <summary>Revokes one of the owner's tokens (again: no change); false when the owner has no such token.</summary>

@@ -45,7 +45,7 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
         Guid? after = null;
         if (page.After is not null)
         {
-            if (!Cursor.TryDecodeId(page.After, out var id)) return null;
+            if (!Cursor.TryDecodeId(page.After, "instances", out var id)) return null;
             after = id;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -55,7 +55,7 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
                AND (@Open::boolean IS NULL OR (closed_at IS NULL) = @Open) AND (@after::uuid IS NULL OR id > @after)
              ORDER BY id LIMIT @take
             """, new { filter.DefinitionId, filter.State, filter.Open, after, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<InstanceSummary>.From(rows, page.Limit, i => i.Id.ToString());
+        return Page<InstanceSummary>.From(rows, page.Limit, i => Cursor.Key("instances", i.Id.ToString()));
     }
 
     public async Task<InstanceWithData?> GetAsync(Guid id, CancellationToken ct = default)
@@ -100,7 +100,7 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
         int? after = null;
         if (page.After is not null)
         {
-            if (!int.TryParse(Cursor.TryDecode(page.After), NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return null;
+            if (!int.TryParse(Cursor.TryDecode(page.After, "journal"), NumberStyles.None, CultureInfo.InvariantCulture, out var seq)) return null;
             after = seq;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -109,7 +109,7 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
               FROM workflow_journal WHERE instance_id = @instanceId AND (@after::integer IS NULL OR seq > @after)
              ORDER BY seq LIMIT @take
             """, new { instanceId, after, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<JournalEntry>.From(rows, page.Limit, e => e.Seq.ToString(CultureInfo.InvariantCulture));
+        return Page<JournalEntry>.From(rows, page.Limit, e => Cursor.Key("journal", e.Seq.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>A page of incidents (the open ones, or all), oldest first by (created_at, id); null when the cursor is not one of this list.</summary>
@@ -118,7 +118,7 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
         (DateTimeOffset At, Guid Id)? after = null;
         if (page.After is not null)
         {
-            if (!TimeAndId.TryParse(Cursor.TryDecode(page.After), out var key)) return null;
+            if (!TimeAndId.TryParse(Cursor.TryDecode(page.After, "incidents"), out var key)) return null;
             after = key;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -130,7 +130,7 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
                AND (@afterAt::timestamptz IS NULL OR (created_at, id) > (@afterAt, @afterId))
              ORDER BY created_at, id LIMIT @take
             """, new { openOnly, afterAt = after?.At, afterId = after?.Id, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<IncidentRow>.From(rows, page.Limit, i => TimeAndId.Format(i.CreatedAt, i.Id));
+        return Page<IncidentRow>.From(rows, page.Limit, i => Cursor.Key("incidents", TimeAndId.Format(i.CreatedAt, i.Id)));
     }
 }
 

@@ -21,7 +21,7 @@ public sealed class OutboxQueries(NpgsqlDataSource db)
         (DateTimeOffset At, Guid Id)? before = null;
         if (page.After is not null)
         {
-            if (!TimeAndId.TryParse(Cursor.TryDecode(page.After), out var key)) return null;
+            if (!TimeAndId.TryParse(Cursor.TryDecode(page.After, "outbox"), out var key)) return null;
             before = key;
         }
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -34,6 +34,6 @@ public sealed class OutboxQueries(NpgsqlDataSource db)
              ORDER BY created_at DESC, id DESC
              LIMIT @take
             """, new { status, beforeAt = before?.At, beforeId = before?.Id, take = page.Take }, cancellationToken: ct))).ToList();
-        return Page<OutboxMessageView>.From(rows, page.Limit, m => TimeAndId.Format(m.CreatedAt, m.Id));
+        return Page<OutboxMessageView>.From(rows, page.Limit, m => Cursor.Key("outbox", TimeAndId.Format(m.CreatedAt, m.Id)));
     }
 }

@@ -58,21 +58,8 @@ public static class Cursor
         }
     }
 
-    /// <summary>A cursor whose key is a row id.</summary>
-    public static bool TryDecodeId(string? cursor, out Guid id)
-    {
-        id = Guid.Empty;
-        return TryDecode(cursor) is { } key && Guid.TryParse(key, out id);
-    }
-
     /// <summary>The key of a list sorted by day, then by a unique text (an id): the day first, in a fixed format.</summary>
     public static string DayKey(DateOnly day, string unique) => $"{day:yyyy-MM-dd}|{unique}";
-
-    /// <summary>A cursor made by <see cref="DayKey"/>.</summary>
-    public static bool TryDecodeDay(string? cursor, out DateOnly day, out string unique) => ParseDay(TryDecode(cursor), out day, out unique);
-
-    /// <summary>A cursor whose key is a sequence number.</summary>
-    public static bool TryDecodeSeq(string? cursor, out long seq) => ParseSeq(TryDecode(cursor), out seq);
 
     /// <summary>
     /// The key of a named list's cursor ("list:key"): a cursor of another list, whose key may look the same

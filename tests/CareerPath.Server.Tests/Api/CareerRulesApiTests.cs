@@ -91,6 +91,39 @@ public sealed class CareerRulesApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_earlier_contract_recorded_after_a_later_one_plans_the_later_one_again_through_the_api_and_an_import_newest_first()
+    {
+        var advisor = await AdvisorAsync(_host.Data.StructureA, "Tardif");
+        var second = await PublicCddAsync(Way.Api, advisor, "2028-07-01", "2029-03-31");
+        Assert.Equal("2029-02-28", await NoticeAsync(second)); // 9 months alone: 1 month
+        await PublicCddAsync(Way.Api, advisor, "2026-04-01", "2028-03-31");
+        Assert.Equal("2029-01-31", await NoticeAsync(second)); // now 2 years 9 months cumulated: 2 months
+
+        // One file, the newest contract first: the same answer.
+        var other = await AdvisorAsync(_host.Data.StructureA, "Import");
+        var imported = await _host.As("admin").PostAsync("/api/imports/contracts", new StringContent($"""
+            advisorEmail,siret,postLabel,type,start,end
+            {other.Email},{SiretA},Poste médiathèque,Cdd,2028-07-01,2029-03-31
+            {other.Email},{SiretA},Poste médiathèque,Cdd,2026-04-01,2028-03-31
+            """, Encoding.UTF8, "text/csv"));
+        Assert.True(imported.IsSuccessStatusCode, await imported.Content.ReadAsStringAsync());
+        var newest = (await _host.QueryAsync<Guid>("SELECT id FROM contract WHERE advisor_id = @a AND start_date = '2028-07-01'", new { a = other.Id })).Single();
+        Assert.Equal("2029-01-31", await NoticeAsync(newest));
+    }
+
+    [Fact]
+    public async Task A_private_cdd_recorded_before_its_successor_is_held_to_eighteen_months_with_it()
+    {
+        var advisor = await AdvisorAsync(_host.Data.StructureB, "Avant");
+        var later = await ContractAsync(Way.Api, advisor, _host.Data.PostB, "Poste tiers-lieu", SiretB, "2027-04-01", "2028-03-31");
+        Assert.True(later.IsSuccessStatusCode, await later.Content.ReadAsStringAsync());
+
+        var refused = await ContractAsync(Way.Api, advisor, _host.Data.PostB, "Poste tiers-lieu", SiretB, "2026-04-01", "2027-03-31");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("limits.private-cdd", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_amendment_of_an_earlier_contract_plans_the_later_one_again()
     {
         var advisor = await AdvisorAsync(_host.Data.StructureA, "Amend");

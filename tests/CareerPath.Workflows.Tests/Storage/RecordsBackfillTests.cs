@@ -9,7 +9,8 @@ namespace CareerPath.Workflows.Tests.Storage;
 
 /// <summary>
 /// Migration 0005 fills the records of a database from before them (contract rows written once at creation,
-/// renewals without a row, amendments, early ends and decisions only in the instances' data): nothing is lost.
+/// renewals without a row, amendments, early ends and decisions only in the instances' data): nothing is lost,
+/// and the running contracts are planned again from the records at the next sweep.
 /// </summary>
 public sealed class RecordsBackfillTests
 {
@@ -26,6 +27,9 @@ public sealed class RecordsBackfillTests
         await h.SignalAsync(contract, Decide, new JsonObject { ["kind"] = "Renewal", ["reason"] = "Poste reconduit", ["newEnd"] = "2027-03-31" });
         var expected = await RecordsAsync(h);
         Assert.Equal(3, expected.Count);
+        var renewal = (await h.QueryAsync<Guid>("SELECT id FROM workflow_instance WHERE parent_id = @contract", new { contract })).Single();
+        var renewalTimers = await h.PendingTimersAsync(renewal);
+        Assert.Contains(renewalTimers, t => t.Name.StartsWith("notice.public-contract"));
 
         // What a database written before the records looked like: the rows as created, no renewal row, no amendment
         // rows, and each instance carrying its own copy of the earlier contracts.
@@ -37,7 +41,11 @@ public sealed class RecordsBackfillTests
                        decision_kind = NULL, decision_reason = NULL, decided_on = NULL, decision_notified_on = NULL,
                        decision_new_end = NULL, notice_deadline = NULL, decision_late = NULL;
                 UPDATE workflow_instance SET data = jsonb_set(data - 'decisionDueOn', '{earlierContracts}', '[]'::jsonb) WHERE definition_id = 'advisor-contract';
+                -- and deadlines planned by the rules of the time, a month off.
+                UPDATE workflow_timer SET due_on = due_on + 31, due_at = due_at + interval '31 days'
+                 WHERE rule_id = 'notice.public-contract' AND fired_at IS NULL;
                 """);
+        Assert.NotEqual(renewalTimers, await h.PendingTimersAsync(renewal));
         Assert.Equal(2, (await RecordsAsync(h)).Count);
 
         await using (var conn = await h.DataSource.OpenConnectionAsync())
@@ -49,6 +57,12 @@ public sealed class RecordsBackfillTests
         var check = await RecordsCheck.RunAsync(h.DataSource);
         Assert.True(check.Differences.Count == 0, check.ToString());
         Assert.Equal((3, 1, 1), (check.Contracts, check.Amendments, check.Renewals));
+
+        // The running contract (the renewal, signed for a later start) is planned again at the next sweep, from the records.
+        Assert.Equal([renewal], await h.QueryAsync<Guid>("SELECT instance_id FROM workflow_timer WHERE name = 'records.replan' AND fired_at IS NULL"));
+        await h.Sweeper.SweepAllDueAsync();
+        Assert.Equal(renewalTimers, await h.PendingTimersAsync(renewal));
+        Assert.Contains(await h.JournalAsync(renewal), j => j.Trigger == "CareerChanged");
     }
 
     sealed record Row

@@ -55,3 +55,17 @@ ON CONFLICT (id) DO NOTHING;
 -- An instance no longer keeps a copy of the advisor's earlier contracts: planning reads them from the records.
 UPDATE workflow_instance SET data = data - 'earlierContracts'
  WHERE definition_id = 'advisor-contract' AND data ? 'earlierContracts';
+
+-- The running contracts' timers were planned from their own copy of the career, under the rules as they were
+-- (a second contract created through the API or an import did not count the first; exactly 4 months broke the
+-- chain; a recognised disability doubled the notice). Each gets a timer, due at once (a day long past), whose
+-- trigger plans its deadlines again from the records with today's rules: the sweeper fires them at its next run.
+INSERT INTO workflow_timer (instance_id, name, trigger, due_on, due_at, ordinal, armed_in_state, armed_seq, rule_id, explanation)
+SELECT i.id, 'records.replan', 'CareerChanged', DATE '2000-01-01', TIMESTAMPTZ '2000-01-01 07:00:00+00', 0, i.state, i.version, 'records.replan',
+       jsonb_build_object('key', 'records.replan', 'label', 'Recalculer les échéances à partir des registres',
+                          'date', '2000-01-01', 'unadjustedDate', '2000-01-01', 'ruleId', 'records.replan', 'inputs', '[]'::jsonb,
+                          'steps', jsonb_build_array('Mise à jour de CareerPath : les échéances sont recalculées avec la carrière entière du conseiller.'))
+  FROM workflow_instance i
+ WHERE i.definition_id = 'advisor-contract' AND i.closed_at IS NULL
+   AND i.state IN ('Recruited', 'TrialPeriod', 'InitialTraining', 'AwaitingCertification', 'Active', 'MidContractReview', 'DecisionPending')
+   AND NOT EXISTS (SELECT 1 FROM workflow_timer t WHERE t.instance_id = i.id AND t.name = 'records.replan' AND t.due_on = DATE '2000-01-01');
