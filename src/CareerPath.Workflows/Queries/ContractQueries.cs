@@ -101,7 +101,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
         if (rows.Count == 0) return [];
         var amendments = (await conn.QueryAsync<AmendmentRow>(new CommandDefinition("""
             SELECT contract_id AS ContractId, id, effective_on AS EffectiveOn, new_end_date AS NewEnd, reason
-              FROM contract_amendment WHERE contract_id = ANY(@ids) ORDER BY effective_on, id
+              FROM contract_amendment WHERE contract_id = ANY(@ids) ORDER BY seq, id
             """, new { ids = rows.Select(r => r.Id).ToArray() }, cancellationToken: ct))).ToLookup(a => a.ContractId);
         return rows.Select(r => r.View(amendments[r.Id].Select(a => new ContractAmendment(a.Id, a.EffectiveOn, a.NewEnd, a.Reason)).ToList())).ToList();
     }

@@ -42,9 +42,9 @@ public sealed record ContractRecord(Contract Contract, DecisionRecord? Decision)
         if (c.Amendments.Count > 0)
             // Amendments are never changed once signed: each is inserted once, by its id.
             yield return Sql.Command("""
-                INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason)
-                SELECT a.id, $1, a.effective_on, a.new_end, a.reason
-                  FROM unnest($2::uuid[], $3::date[], $4::date[], $5::text[]) AS a(id, effective_on, new_end, reason)
+                INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason, seq)
+                SELECT a.id, $1, a.effective_on, a.new_end, a.reason, a.seq
+                  FROM unnest($2::uuid[], $3::date[], $4::date[], $5::text[]) WITH ORDINALITY AS a(id, effective_on, new_end, reason, seq)
                 ON CONFLICT (id) DO NOTHING
                 """, c.Id, c.Amendments.Select(a => a.Id).ToArray(), c.Amendments.Select(a => a.EffectiveOn).ToArray(),
                 c.Amendments.Select(a => a.NewEnd).ToArray(), c.Amendments.Select(a => a.Reason).ToArray());
@@ -96,7 +96,7 @@ public static class ContractRecords
             : null;
     }
 
-    /// <summary>The contract rows with their amendments (JSON, oldest first) and their post's structure; filter and order to add.</summary>
+    /// <summary>The contract rows with their amendments (JSON, in the order they were signed) and their post's structure; filter and order to add.</summary>
     public const string SelectStored = """
         SELECT c.id, c.advisor_id AS AdvisorId, c.post_id AS PostId, p.structure_id AS StructureId, c.contract_type AS Type,
                c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS EndDate, c.effective_end AS EffectiveEnd,
@@ -105,7 +105,7 @@ public static class ContractRecords
                c.decided_on AS DecidedOn, c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd,
                c.notice_deadline AS NoticeDeadline, c.decision_late AS DecisionLate,
                (SELECT json_agg(json_build_object('id', a.id, 'effectiveOn', a.effective_on, 'newEnd', a.new_end_date, 'reason', a.reason)
-                                ORDER BY a.effective_on, a.id)::text
+                                ORDER BY a.seq, a.id)::text
                   FROM contract_amendment a WHERE a.contract_id = c.id) AS Amendments
           FROM contract c JOIN funded_post p ON p.id = c.post_id
         """;

@@ -72,6 +72,8 @@ public static class RecordsCheck
             Compare("start", c.Start, recorded.Start);
             Compare("signed end", c.End, recorded.End);
             Compare("effective end", c.EffectiveEnd, row.EffectiveEnd);
+            // What planning reads back: the end in force rebuilt from the recorded amendments, in their order.
+            Compare("effective end from the amendments", c.EffectiveEnd, recorded.EffectiveEnd);
             Compare("previous contract", c.PreviousContractId, recorded.PreviousContractId);
             Compare("early termination", c.EarlyTermination, recorded.EarlyTermination);
             Compare("decision", decision?.Kind, recordedDecision?.Kind);

@@ -45,6 +45,22 @@ public sealed class RecordsCheckTests
     }
 
     [Fact]
+    public async Task Two_amendments_of_the_same_day_are_read_back_in_the_order_they_were_signed()
+    {
+        await using var h = await EngineHarness.CreateAsync("2024-01-02");
+        var (_, contract, data) = await Scenario.StartPublicCddAsync(h);
+        // The clock stands still: both amendments get ids of the same millisecond, whose order says nothing.
+        await h.SignalAsync(contract, AmendContract, new JsonObject { ["newEnd"] = "2026-03-31", ["reason"] = "Prolongation", ["effectiveOn"] = "2024-02-01" });
+        await h.SignalAsync(contract, AmendContract, new JsonObject { ["newEnd"] = "2026-02-27", ["reason"] = "Correction", ["effectiveOn"] = "2024-02-01" });
+
+        await using var conn = await h.DataSource.OpenConnectionAsync();
+        var career = await ContractRecords.CareersAsync(conn, null, [data.Contract.AdvisorId], default);
+        Assert.Equal(EngineHarness.D("2026-02-27"), career[data.Contract.AdvisorId].Single().Contract.EffectiveEnd);
+        var check = await RecordsCheck.RunAsync(h.DataSource);
+        Assert.True(check.Differences.Count == 0, check.ToString());
+    }
+
+    [Fact]
     public async Task Amendments_early_ends_and_decisions_reach_the_records_and_a_changed_record_is_reported()
     {
         await using var h = await EngineHarness.CreateAsync("2024-01-02");

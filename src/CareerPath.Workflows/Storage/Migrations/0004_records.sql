@@ -19,5 +19,8 @@ ALTER TABLE contract
     ADD COLUMN decision_late         boolean,
     ADD CONSTRAINT contract_decision_complete CHECK ((decision_kind IS NULL) = (decided_on IS NULL));
 
+-- Two amendments may take effect on the same day: the later one signed is the one in force, so each keeps its place.
+ALTER TABLE contract_amendment ADD COLUMN seq integer;
+
 -- Planning reads an advisor's whole career from here, and lists page by id.
 CREATE INDEX contract_advisor_start ON contract (advisor_id, start_date);

@@ -43,13 +43,30 @@ UPDATE contract c
 -- Rows no instance ever changed: their end in force is the signed end.
 UPDATE contract SET effective_end = end_date WHERE effective_end IS NULL;
 
-INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason)
-SELECT (a ->> 'id')::uuid, c.id, (a ->> 'effectiveOn')::date, (a ->> 'newEnd')::date, a ->> 'reason'
+INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason, seq)
+SELECT (a ->> 'id')::uuid, c.id, (a ->> 'effectiveOn')::date, (a ->> 'newEnd')::date, a ->> 'reason', n::integer
   FROM workflow_instance i
   JOIN contract c ON c.id = i.subject_id
- CROSS JOIN LATERAL jsonb_array_elements(COALESCE(i.data #> '{contract,amendments}', '[]'::jsonb)) a
+ CROSS JOIN LATERAL jsonb_array_elements(COALESCE(i.data #> '{contract,amendments}', '[]'::jsonb)) WITH ORDINALITY AS x(a, n)
  WHERE i.definition_id = 'advisor-contract'
-ON CONFLICT (id) DO NOTHING;
+ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq;
+
+-- The date a decision had to be notified by was in its audit entry only: the record and the instance get it.
+WITH due AS (
+    SELECT DISTINCT ON (d.details::jsonb ->> 'contractId') (d.details::jsonb ->> 'contractId')::uuid AS contract_id,
+           (d.details::jsonb ->> 'noticeDeadline')::date AS notice_deadline
+      FROM decision_audit d
+     WHERE d.details::jsonb ->> 'noticeDeadline' IS NOT NULL
+     ORDER BY d.details::jsonb ->> 'contractId', d.seq DESC
+)
+UPDATE contract c SET notice_deadline = due.notice_deadline
+  FROM due WHERE c.id = due.contract_id AND c.decision_kind IS NOT NULL AND c.notice_deadline IS NULL;
+
+UPDATE workflow_instance i SET data = jsonb_set(i.data, '{decisionDueOn}', to_jsonb(c.notice_deadline::text))
+  FROM contract c
+ WHERE i.definition_id = 'advisor-contract' AND c.id = i.subject_id AND c.notice_deadline IS NOT NULL
+   AND i.data -> 'decision' IS NOT NULL AND i.data -> 'decision' <> 'null'::jsonb
+   AND (i.data -> 'decisionDueOn' IS NULL OR i.data -> 'decisionDueOn' = 'null'::jsonb);
 
 
 -- An instance no longer keeps a copy of the advisor's earlier contracts: planning reads them from the records.
