@@ -1,6 +1,7 @@
 using CareerPath.Domain.Model;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Records;
 using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
@@ -30,14 +31,8 @@ public sealed class ContractQueries(NpgsqlDataSource db)
     /// <summary>The name in this list's cursors: another list's cursor is refused.</summary>
     const string List = "contracts";
 
-    const string Select = """
-        SELECT c.id, c.advisor_id AS AdvisorId, a.full_name AS AdvisorName, c.post_id AS PostId, p.structure_id AS StructureId,
-               c.contract_type AS Type, c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS SignedEnd,
-               coalesce(c.effective_end, c.end_date) AS EffectiveEnd, c.previous_contract_id AS PreviousContractId,
-               c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason, c.termination_note AS TerminationNote,
-               c.decision_kind AS DecisionKind, c.decision_reason AS DecisionReason, c.decided_on AS DecidedOn,
-               c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd, c.notice_deadline AS NoticeDeadline, coalesce(c.decision_late, false) AS DecisionLate,
-               i.id AS InstanceId, i.state, i.data::text AS Data
+    const string Select = $"""
+        SELECT {ContractRecords.StoredColumns}, a.full_name AS AdvisorName, i.id AS InstanceId, i.state, i.data::text AS Data
           FROM contract c
           JOIN advisor a ON a.id = c.advisor_id
           JOIN funded_post p ON p.id = c.post_id
@@ -69,8 +64,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
             def = AdvisorContractWorkflow.DefinitionId, all = scope.AllStructures, structures = scope.Structures, self = scope.Advisor,
             filter.StructureId, filter.AdvisorId, after, take = page.Take,
         }, cancellationToken: ct))).ToList();
-        var views = await ViewsAsync(conn, rows, ct);
-        return Page<ContractView>.From(views, page.Limit, v => Cursor.Key(List, v.Id.ToString()));
+        return Page<ContractView>.From(rows.Select(r => r.View()).ToList(), page.Limit, v => Cursor.Key(List, v.Id.ToString()));
     }
 
     /// <summary>One contract, whoever may see it (the caller checks the answer's structure and advisor).</summary>
@@ -79,7 +73,7 @@ public sealed class ContractQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<ContractRow>(new CommandDefinition($"{Select} WHERE c.id = @id",
             new { def = AdvisorContractWorkflow.DefinitionId, id }, cancellationToken: ct));
-        return row is null ? null : (await ViewsAsync(conn, [row], ct))[0];
+        return row?.View();
     }
 
     /// <summary>The contract's advisor, structure and latest workflow instance, for a per-record check before a signal.</summary>
@@ -96,65 +90,23 @@ public sealed class ContractQueries(NpgsqlDataSource db)
             """, new { def = AdvisorContractWorkflow.DefinitionId, id }, cancellationToken: ct));
     }
 
-    static async Task<List<ContractView>> ViewsAsync(NpgsqlConnection conn, IReadOnlyList<ContractRow> rows, CancellationToken ct)
+    /// <summary>A stored contract, with what the list shows beside it: its advisor's name and its latest workflow instance.</summary>
+    sealed class ContractRow : ContractRecords.StoredContract
     {
-        if (rows.Count == 0) return [];
-        var amendments = (await conn.QueryAsync<AmendmentRow>(new CommandDefinition("""
-            SELECT contract_id AS ContractId, id, effective_on AS EffectiveOn, new_end_date AS NewEnd, reason
-              FROM contract_amendment WHERE contract_id = ANY(@ids) ORDER BY seq, id
-            """, new { ids = rows.Select(r => r.Id).ToArray() }, cancellationToken: ct))).ToLookup(a => a.ContractId);
-        return rows.Select(r => r.View(amendments[r.Id].Select(a => new ContractAmendment(a.Id, a.EffectiveOn, a.NewEnd, a.Reason)).ToList())).ToList();
-    }
-
-    sealed record AmendmentRow
-    {
-        public Guid ContractId { get; init; }
-        public Guid Id { get; init; }
-        public DateOnly EffectiveOn { get; init; }
-        public DateOnly NewEnd { get; init; }
-        public string Reason { get; init; } = "";
-    }
-
-    sealed record ContractRow
-    {
-        public Guid Id { get; init; }
-        public Guid AdvisorId { get; init; }
         public string AdvisorName { get; init; } = "";
-        public Guid PostId { get; init; }
-        public Guid StructureId { get; init; }
-        public string Type { get; init; } = "";
-        public string Regime { get; init; } = "";
-        public DateOnly Start { get; init; }
-        public DateOnly? SignedEnd { get; init; }
-        public DateOnly? EffectiveEnd { get; init; }
-        public Guid? PreviousContractId { get; init; }
-        public DateOnly? TerminatedOn { get; init; }
-        public string? TerminationReason { get; init; }
-        public string? TerminationNote { get; init; }
-        public string? DecisionKind { get; init; }
-        public string? DecisionReason { get; init; }
-        public DateOnly? DecidedOn { get; init; }
-        public DateOnly? DecisionNotifiedOn { get; init; }
-        public DateOnly? DecisionNewEnd { get; init; }
-        public DateOnly? NoticeDeadline { get; init; }
-        public bool DecisionLate { get; init; }
         public Guid? InstanceId { get; init; }
         public string? State { get; init; }
         public string? Data { get; init; }
 
-        public ContractView View(IReadOnlyList<ContractAmendment> amendments)
+        public ContractView View()
         {
             // Trainings, outcomes and a missed notice are the workflow's own data; every other fact is the record's.
             var d = Data is null ? null : WorkflowJson.Deserialize<AdvisorContractData>(Data);
-            var termination = TerminatedOn is { } on && TerminationReason is { } reason
-                ? new EarlyTermination(on, Enum.Parse<Domain.Model.TerminationReason>(reason), TerminationNote)
-                : null;
-            var decision = DecisionKind is { } kind && DecidedOn is { } decided
-                ? new Decision(Id, Enum.Parse<Domain.Model.DecisionKind>(kind), DecisionReason ?? "", decided) { NewEnd = DecisionNewEnd, NotifiedOn = DecisionNotifiedOn }
-                : null;
-            return new ContractView(Id, InstanceId, State, AdvisorId, AdvisorName, PostId, StructureId, Type, Regime, Start, SignedEnd, EffectiveEnd,
-                PreviousContractId, amendments, termination, decision, NoticeDeadline, DecisionLate, d?.NoticeDeadlineMissed ?? false,
-                d?.Trainings ?? [], d?.Outcomes ?? []);
+            var contract = Contract;
+            var decision = Decision is { } r ? new Decision(Id, r.Kind, r.Reason, r.DecidedOn) { NewEnd = r.NewEnd, NotifiedOn = r.NotifiedOn } : null;
+            return new ContractView(Id, InstanceId, State, AdvisorId, AdvisorName, PostId, StructureId, Type, Regime, Start, EndDate,
+                EffectiveEnd ?? EndDate, PreviousContractId, contract.Amendments, contract.EarlyTermination, decision, NoticeDeadline,
+                DecisionLate ?? false, d?.NoticeDeadlineMissed ?? false, d?.Trainings ?? [], d?.Outcomes ?? []);
         }
     }
 }

@@ -60,7 +60,7 @@ public static class ContractRecords
     public sealed record CareerContract(Guid StructureId, Contract Contract);
 
     /// <summary>A contract row as stored, with its amendments: what the projection wrote, read back.</summary>
-    public sealed class StoredContract
+    public class StoredContract
     {
         public Guid Id { get; init; }
         public Guid AdvisorId { get; init; }
@@ -96,19 +96,21 @@ public static class ContractRecords
             : null;
     }
 
-    /// <summary>The contract rows with their amendments (JSON, in the order they were signed) and their post's structure; filter and order to add.</summary>
-    public const string SelectStored = """
-        SELECT c.id, c.advisor_id AS AdvisorId, c.post_id AS PostId, p.structure_id AS StructureId, c.contract_type AS Type,
-               c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS EndDate, c.effective_end AS EffectiveEnd,
-               c.previous_contract_id AS PreviousContractId, c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason,
-               c.termination_note AS TerminationNote, c.decision_kind AS DecisionKind, c.decision_reason AS DecisionReason,
-               c.decided_on AS DecidedOn, c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd,
-               c.notice_deadline AS NoticeDeadline, c.decision_late AS DecisionLate,
-               (SELECT json_agg(json_build_object('id', a.id, 'effectiveOn', a.effective_on, 'newEnd', a.new_end_date, 'reason', a.reason)
-                                ORDER BY a.seq, a.id)::text
-                  FROM contract_amendment a WHERE a.contract_id = c.id) AS Amendments
-          FROM contract c JOIN funded_post p ON p.id = c.post_id
+    /// <summary>The columns of a <see cref="StoredContract"/>, over <c>contract c</c> joined to its post <c>p</c>.</summary>
+    public const string StoredColumns = """
+        c.id, c.advisor_id AS AdvisorId, c.post_id AS PostId, p.structure_id AS StructureId, c.contract_type AS Type,
+        c.legal_regime AS Regime, c.start_date AS Start, c.end_date AS EndDate, c.effective_end AS EffectiveEnd,
+        c.previous_contract_id AS PreviousContractId, c.terminated_on AS TerminatedOn, c.termination_reason AS TerminationReason,
+        c.termination_note AS TerminationNote, c.decision_kind AS DecisionKind, c.decision_reason AS DecisionReason,
+        c.decided_on AS DecidedOn, c.decision_notified_on AS DecisionNotifiedOn, c.decision_new_end AS DecisionNewEnd,
+        c.notice_deadline AS NoticeDeadline, c.decision_late AS DecisionLate,
+        (SELECT json_agg(json_build_object('id', a.id, 'effectiveOn', a.effective_on, 'newEnd', a.new_end_date, 'reason', a.reason)
+                         ORDER BY a.seq, a.id)::text
+           FROM contract_amendment a WHERE a.contract_id = c.id) AS Amendments
         """;
+
+    /// <summary>The contract rows with their amendments (JSON, in the order they were signed) and their post's structure; filter and order to add.</summary>
+    public const string SelectStored = $"SELECT {StoredColumns} FROM contract c JOIN funded_post p ON p.id = c.post_id";
 
     /// <summary>Every contract of these advisors, whatever way it was recorded (API, import, renewal, simulator).</summary>
     public static async Task<ILookup<Guid, CareerContract>> CareersAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyCollection<Guid> advisorIds, CancellationToken ct)
