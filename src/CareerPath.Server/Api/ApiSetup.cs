@@ -128,8 +128,14 @@ public static class ApiSetup
                 forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
             app.UseForwardedHeaders(forwarded);
         }
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // The API's errors are ProblemDetails; a page's are pages (WebSetup.UsePageErrors).
+        app.UseWhen(http => !Authentication.IsPage(http.Request), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        // Routing after the error handlers, so that a page's error re-executed on /erreur/{code} finds that page.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -5,6 +5,9 @@ using Npgsql;
 
 namespace CareerPath.Server.Endpoints;
 
+/// <summary>What an administrator changes on an account: null leaves it as it is.</summary>
+public sealed record UserChange(bool? Disabled = null, List<Guid>? Structures = null);
+
 public sealed record NewUser(string? Email, string? DisplayName, string? Role, string? Password = null, List<Guid>? Structures = null, Guid? AdvisorId = null);
 
 /// <summary>Administrators create accounts: an HR manager with their structures, an advisor linked to their record.</summary>
@@ -16,6 +19,8 @@ public static class UserEndpoints
 
         group.MapGet("/", List).WithName("listUsers").WithSummary("Lister les comptes (page par page, par adresse)");
         group.MapPost("/", Create).WithName("createUser").WithSummary("Créer un compte (responsable RH, conseiller, auditeur, administrateur)");
+        group.MapPatch("/{id:guid}", Update).WithName("updateUser")
+            .WithSummary("Désactiver ou réactiver un compte, changer les structures d'un responsable RH (ses sessions web prennent fin)");
     }
 
     static async Task<Results<Ok<Page<UserView>>, ValidationProblem>> List([AsParameters] PageQuery paging, AccountStore store, AccessLog log, HttpContext http, CancellationToken ct)
@@ -24,6 +29,23 @@ public static class UserEndpoints
         if (await store.ListAsync(page, ct) is not { } users) return Common.InvalidCursor();
         await log.RecordAsync(http.Caller(), "users.list", "account", null, users.Items.Count, ct);
         return TypedResults.Ok(users);
+    }
+
+    static async Task<Results<NoContent, NotFoundProblem, ValidationProblem>> Update(Guid id, UserChange body, AccountStore store, CancellationToken ct)
+    {
+        var check = new Check();
+        if (body.Disabled is null && body.Structures is null) check.Add("disabled", "Rien à changer : disabled et/ou structures.");
+        if (body.Structures is { Count: > 100 }) check.Add("structures", "100 structures au plus.");
+        if (!check.Ok) return check.Problem();
+        if (await store.FindWithStructuresAsync(id, ct) is not ({ } account, _)) return new NotFoundProblem();
+        if (body.Structures is { } structures)
+        {
+            if (account.Role != Roles.Hr) check.Add("structures", "Seul un responsable RH a des structures.");
+            else if (structures.Count == 0) check.Add("structures", "Un responsable RH a au moins une structure.");
+            else if (!(await store.CheckReferencesAsync(account.Email, structures, null, ct)).StructuresKnown) check.Add("structures", "Structure inconnue.");
+            if (!check.Ok) return check.Problem();
+        }
+        return await store.UpdateAsync(id, body.Disabled, body.Structures, ct) ? TypedResults.NoContent() : new NotFoundProblem();
     }
 
     static async Task<Results<Created<Created>, ValidationProblem>> Create(NewUser body, Accounts accounts, AccountStore store, CancellationToken ct)

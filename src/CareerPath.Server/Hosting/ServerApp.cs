@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using CareerPath.Server.Api;
 using CareerPath.Server.Security;
+using CareerPath.Server.Web;
 using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Simulation;
 using CareerPath.Workflows.Storage;
@@ -66,6 +67,7 @@ public static class ServerApp
         var jobs = builder.Configuration.GetValue("CareerPath:Jobs:Enabled", true);
         builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder, jobs);
         builder.Services.AddCareerPathApi(builder.Configuration);
+        builder.Services.AddCareerPathWeb();
         // Several nodes behind one address must share this folder (or another key store) to read each other's cookies.
         if (builder.Configuration["CareerPath:KeysFolder"] is { Length: > 0 } keys)
         {
@@ -80,10 +82,14 @@ public static class ServerApp
         builder.Services.AddSingleton(new HangfireHealthOptions(jobs));
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
+        app.UseWebAssets();
+        app.UsePageErrors();
         app.UseCareerPathApi();
         app.MapHealthChecks("/health").AllowAnonymous();
         app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdministratorsOnly()] });
         app.MapCareerPathApi();
+        app.MapCareerPathWeb();
         if (jobs) app.ScheduleSweeper();
         return app;
     }

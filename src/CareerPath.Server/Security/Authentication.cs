@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using CareerPath.Workflows.Queries;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -37,8 +38,12 @@ public static class Authentication
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
                 o.LoginPath = "/connexion";
-                o.Events.OnRedirectToLogin = context => Status(context, StatusCodes.Status401Unauthorized);
-                o.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
+                o.LogoutPath = "/deconnexion";
+                o.AccessDeniedPath = "/acces-refuse";
+                o.ReturnUrlParameter = "retour";
+                // The API answers 401/403; a page sends the person to the sign-in page, and back after.
+                o.Events.OnRedirectToLogin = context => IsPage(context.Request) ? Redirect(context) : Status(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => IsPage(context.Request) ? Redirect(context) : Status(context, StatusCodes.Status403Forbidden);
                 o.Events.OnValidatePrincipal = async context =>
                 {
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<Accounts>();
@@ -53,6 +58,9 @@ public static class Authentication
                 };
             })
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Token, null);
+        services.AddSingleton<WebSessionStore>();
+        services.AddSingleton<ServerSessions>();
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, UseServerSessions>();
 
         // ProConnect (or any OpenID Connect provider) when configured: the provider proves the e-mail,
         // and the local account with that e-mail decides the role and scope. No account, no access.
@@ -97,6 +105,25 @@ public static class Authentication
             });
         }
         return services;
+    }
+
+    /// <summary>Wires the server-side session store once the services are built (it needs the database).</summary>
+    sealed class UseServerSessions(ServerSessions sessions) : IPostConfigureOptions<CookieAuthenticationOptions>
+    {
+        public void PostConfigure(string? name, CookieAuthenticationOptions options)
+        {
+            if (name == Cookie) options.SessionStore = sessions;
+        }
+    }
+
+    /// <summary>Everything but the API, the calendar feeds and the job dashboard is a page for people.</summary>
+    public static bool IsPage(HttpRequest request) =>
+        !request.Path.StartsWithSegments("/api") && !request.Path.StartsWithSegments("/calendar") && !request.Path.StartsWithSegments("/hangfire");
+
+    static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     static Task Status(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -119,6 +119,29 @@ public sealed class AccountStore(NpgsqlDataSource db)
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// Disables (or enables) an account and/or replaces its structures, and ends its web sessions in the
+    /// same transaction: a changed account is never served from a session opened before. False when there is no such account.
+    /// </summary>
+    public async Task<bool> UpdateAsync(Guid id, bool? disabled, IReadOnlyList<Guid>? structures, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var found = await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE app_user SET disabled = coalesce(@disabled, disabled) WHERE id = @id", new { id, disabled }, tx, cancellationToken: ct)) > 0;
+        if (!found) return false;
+        if (structures is not null)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("DELETE FROM app_user_structure WHERE user_id = @id", new { id }, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO app_user_structure (user_id, structure_id) SELECT @id, s FROM unnest(@ids::uuid[]) s
+                """, new { id, ids = structures.Distinct().ToArray() }, tx, cancellationToken: ct));
+        }
+        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM web_session WHERE user_id = @id", new { id }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
     /// <summary>Whether the address is taken (any case) and the structures and advisor a new account names exist.</summary>
     public async Task<AccountReferences> CheckReferencesAsync(string email, IReadOnlyCollection<Guid> structures, Guid? advisorId, CancellationToken ct = default)
     {
