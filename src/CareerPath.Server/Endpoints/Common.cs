@@ -14,6 +14,10 @@ static class Common
 {
     public static Caller Caller(this HttpContext http) => Security.Caller.From(http.User);
 
+    /// <summary>How an API call runs its action: once per Idempotency-Key.</summary>
+    public static Actions.ActOptions Act(this HttpContext http) =>
+        new(http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null);
+
     /// <summary>The Idempotency-Key header, if any: the same key twice is one transition.</summary>
     public static string? IdempotencyKey(this HttpContext http) =>
         http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } key ? key : null;
@@ -37,6 +41,18 @@ static class Common
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, "Certaines données sont invalides : voir « errors ».", title: "Données invalides",
             extensions: new Dictionary<string, object?> { ["fr"] = true });
+
+    /// <summary>A contract action's outcome as the API answers it: the transition, 404, 400 or 409.</summary>
+    public static Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem> Answer(Actions.ActionOutcome outcome) =>
+        outcome.Failure switch
+        {
+            null => TypedResults.Ok(new TransitionView(outcome.Result!.InstanceId, outcome.Result.Seq, outcome.Result.FromState, outcome.Result.ToState, outcome.Result.Duplicate)),
+            { Kind: Actions.FailureKind.NotFound } => new NotFoundProblem(),
+            { Kind: Actions.FailureKind.Conflict } f => new ConflictProblem(f.Message),
+            // A rule's refusal of the input (no field named): answered by the exception handler as it always was (400, detail, ruleId).
+            { Errors.Count: 0 } f => throw new Workflows.Engine.WorkflowInputException(f.Message, f.RuleId),
+            var f => Invalid(f.Errors.ToDictionary()),
+        };
 
     /// <summary>The page asked for, or the 400 that says what is wrong with limit.</summary>
     public static bool TryPage(this PageQuery query, out PageRequest page, out ValidationProblem? problem)
@@ -182,6 +198,11 @@ sealed class Check
     }
 
     public bool Ok => _errors.Count == 0;
+
+    public IReadOnlyDictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
+    /// <summary>The errors as an action's failure (the pages show them beside their fields).</summary>
+    public Actions.ActionFailure Failure() => new(Actions.FailureKind.Invalid, "Certaines données sont invalides.", Errors);
 
     public ValidationProblem Problem() => Common.Invalid(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 }

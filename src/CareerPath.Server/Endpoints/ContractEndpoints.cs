@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CareerPath.Domain.Model;
+using CareerPath.Server.Actions;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
@@ -53,86 +54,25 @@ public static class ContractEndpoints
         }).RequireAuthorization(Policies.Staff).WithName("createContract").WithSummary("Créer un contrat (démarre son suivi)");
 
         group.MapPost("/{id:guid}/amendments", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
-            AmendmentRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
-        {
-            var check = new Check().Date("newEnd", body.NewEnd).Text("reason", body.Reason, 2000).Date("effectiveOn", body.EffectiveOn, required: false);
-            if (!check.Ok) return check.Problem();
-            return await SignalAsync(contracts, engine, http, id, ContractTrigger.AmendContract, new JsonObject
-            {
-                ["newEnd"] = IsoDate(body.NewEnd), ["reason"] = body.Reason, ["effectiveOn"] = IsoDate(body.EffectiveOn),
-            }, staffOnly: true, ct);
-        }).RequireAuthorization(Policies.Staff).WithName("amendContract").WithSummary("Enregistrer un avenant (nouvelle date de fin)");
+            AmendmentRequest body, ContractActions actions, HttpContext http, CancellationToken ct) =>
+            Common.Answer(await actions.AmendAsync(http.Caller(), id, body, http.Act(), ct)))
+            .RequireAuthorization(Policies.Staff).WithName("amendContract").WithSummary("Enregistrer un avenant (nouvelle date de fin)");
 
         group.MapPost("/{id:guid}/renewal", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
-            RenewalRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
-        {
-            var check = new Check().Date("newEnd", body.NewEnd).Text("reason", body.Reason, 2000).Date("notifiedOn", body.NotifiedOn, required: false);
-            if (!check.Ok) return check.Problem();
-            return await SignalAsync(contracts, engine, http, id, ContractTrigger.Decide,
-                DecisionPayload(DecisionKind.Renewal, body.Reason, body.NewEnd, body.NotifiedOn), staffOnly: true, ct);
-        }).RequireAuthorization(Policies.Staff).WithName("renewContract").WithSummary("Renouveler un contrat");
+            RenewalRequest body, ContractActions actions, HttpContext http, CancellationToken ct) =>
+            Common.Answer(await actions.RenewAsync(http.Caller(), id, body, http.Act(), ct)))
+            .RequireAuthorization(Policies.Staff).WithName("renewContract").WithSummary("Renouveler un contrat");
 
         group.MapPost("/{id:guid}/decision", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
-            DecisionRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
-        {
-            var check = CheckDecision(body);
-            if (!check.Ok) return check.Problem();
-            return await SignalAsync(contracts, engine, http, id, ContractTrigger.Decide,
-                DecisionPayload(body.Kind!.Value, body.Reason, body.NewEnd, body.NotifiedOn), staffOnly: true, ct);
-        }).RequireAuthorization(Policies.Staff).WithName("decideContract").WithSummary("Enregistrer la décision de fin de contrat");
+            DecisionRequest body, ContractActions actions, HttpContext http, CancellationToken ct) =>
+            Common.Answer(await actions.DecideAsync(http.Caller(), id, body, http.Act(), ct)))
+            .RequireAuthorization(Policies.Staff).WithName("decideContract").WithSummary("Enregistrer la décision de fin de contrat");
 
         group.MapPost("/{id:guid}/early-termination", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
-            EarlyTerminationRequest body, ContractQueries contracts, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
-        {
-            var check = new Check().Date("date", body.Date).Defined("reason", body.Reason).Text("note", body.Note, 2000, required: false);
-            if (!check.Ok) return check.Problem();
-            // A failed trial period is its own transition: it ends the contract during the trial only.
-            var trigger = body.Reason == TerminationReason.TrialFailed ? ContractTrigger.TrialFailed : ContractTrigger.EarlyTerminate;
-            return await SignalAsync(contracts, engine, http, id, trigger, new JsonObject
-            {
-                ["date"] = IsoDate(body.Date), ["reason"] = body.Reason.ToString(), ["note"] = body.Note,
-            }, staffOnly: true, ct);
-        }).RequireAuthorization(Policies.Staff).WithName("terminateContractEarly").WithSummary("Enregistrer une fin anticipée");
+            EarlyTerminationRequest body, ContractActions actions, HttpContext http, CancellationToken ct) =>
+            Common.Answer(await actions.EndEarlyAsync(http.Caller(), id, body, http.Act(), ct)))
+            .RequireAuthorization(Policies.Staff).WithName("terminateContractEarly").WithSummary("Enregistrer une fin anticipée");
     }
 
-    internal static Check CheckDecision(DecisionRequest body) => new Check()
-        .Defined("kind", body.Kind).Text("reason", body.Reason, 2000)
-        .Date("newEnd", body.NewEnd, required: body.Kind == DecisionKind.Renewal).Date("notifiedOn", body.NotifiedOn, required: false);
-
-    internal static JsonObject DecisionPayload(DecisionKind kind, string? reason, DateOnly? newEnd, DateOnly? notifiedOn) => new()
-    {
-        ["kind"] = kind.ToString(), ["reason"] = reason, ["newEnd"] = IsoDate(newEnd), ["notifiedOn"] = IsoDate(notifiedOn),
-    };
-
-    internal static bool MaySee(Caller caller, Guid structureId, Guid advisorId) =>
-        caller.MaySeeStructure(structureId) || (caller.IsAdvisor && caller.AdvisorId == advisorId);
-
-    /// <summary>
-    /// One transition on a contract's workflow, after checking the caller may act on it (else 404:
-    /// a contract out of reach and one that does not exist look the same).
-    /// </summary>
-    internal static async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> SignalAsync(ContractQueries contracts,
-        WorkflowEngine engine, HttpContext http, Guid contractId, ContractTrigger trigger, JsonObject payload, bool staffOnly, CancellationToken ct)
-    {
-        var caller = http.Caller();
-        var found = await contracts.FindAsync(contractId, ct);
-        if (found is null || !(staffOnly ? caller.MaySeeStructure(found.StructureId) : MaySee(caller, found.StructureId, found.AdvisorId))) return new NotFoundProblem();
-        if (found.InstanceId is not { } instanceId) return new ConflictProblem("Ce contrat n'a pas de suivi en cours : aucune transition n'est possible.");
-        foreach (var key in payload.Where(p => p.Value is null).Select(p => p.Key).ToList()) payload.Remove(key);
-        if (http.Request.Headers["Idempotency-Key"].ToString().Length > 200)
-            return new Check().Add("Idempotency-Key", "L'en-tête Idempotency-Key compte 200 caractères au plus.").Problem();
-        try
-        {
-            var result = await engine.SignalAsync(new SignalRequest(instanceId, trigger.ToString(), payload, caller.Actor, http.IdempotencyKey()), ct);
-            return TypedResults.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
-        }
-        catch (TriggerNotPermittedException e)
-        {
-            return new ConflictProblem(e.Message);
-        }
-        catch (WorkflowConflictException)
-        {
-            return new ConflictProblem("Le dossier a été modifié en même temps par quelqu'un d'autre : relisez-le et recommencez.");
-        }
-    }
+    internal static bool MaySee(Caller caller, Guid structureId, Guid advisorId) => ContractActions.MaySee(caller, structureId, advisorId);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CareerPath.Domain.Model;
+using CareerPath.Server.Actions;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
@@ -33,59 +34,8 @@ public static class TaskEndpoints
         }).RequireAuthorization(Policies.PersonalRecords).WithName("listMyTasks").WithSummary("Lister les tâches ouvertes de ses structures");
 
         group.MapPost("/{id:guid}/complete", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
-            TaskCompletion body, TaskQueries tasks, WorkflowEngine engine, HttpContext http, CancellationToken ct) =>
-        {
-            var caller = http.Caller();
-            var task = await tasks.FindAsync(id, ct);
-            if (task is null || !caller.MaySeeStructure(task.StructureId)) return new NotFoundProblem();
-            var kind = task.Kind;
-
-            var check = new Check().Text("note", body.Note, 2000, required: false);
-            (string Trigger, JsonObject? Payload, string Outcome)? step = null;
-            switch (kind)
-            {
-                case Tasks.Review:
-                    step = (nameof(ContractTrigger.ReviewCompleted), null, "Réalisé");
-                    break;
-                case Tasks.Decision or Tasks.Escalation:
-                    if (body.Decision is null) { check.Add("decision", "Cette tâche se clôt par une décision (kind, reason, newEnd pour un renouvellement)."); break; }
-                    var d = body.Decision;
-                    var decisionCheck = ContractEndpoints.CheckDecision(d);
-                    if (!decisionCheck.Ok) return decisionCheck.Problem();
-                    step = (nameof(ContractTrigger.Decide), ContractEndpoints.DecisionPayload(d.Kind!.Value, d.Reason, d.NewEnd, d.NotifiedOn), d.Kind!.Value.ToString());
-                    break;
-                case $"{Tasks.Outcome}-6" or $"{Tasks.Outcome}-12":
-                    check.Defined("outcome", body.Outcome);
-                    if (body.Outcome is { } o && Enum.IsDefined(o))
-                        step = (nameof(ContractTrigger.OutcomeRecorded), new JsonObject { ["at"] = kind.EndsWith("-6") ? "Month6" : "Month12", ["kind"] = o.ToString() }, o.ToString());
-                    break;
-                case Tasks.ScheduleTraining:
-                    if (body.Training is not { } t) { check.Add("training", "Cette tâche se clôt par les dates de la formation (start, end, hours)."); break; }
-                    check.Date("training.start", t.Start).Date("training.end", t.End).Range("training.hours", t.Hours, 70, 420);
-                    step = (nameof(ContractTrigger.TrainingScheduled), new JsonObject
-                    {
-                        ["start"] = IsoDate(t.Start), ["end"] = IsoDate(t.End), ["hours"] = t.Hours,
-                    }, "Programmée");
-                    break;
-                default:
-                    check.Add("kind", $"Une tâche « {kind} » ne se clôt pas par l'API.");
-                    break;
-            }
-            if (!check.Ok || step is null) return check.Problem();
-            var (trigger, payload, outcome) = step.Value;
-            try
-            {
-                var result = await engine.CompleteTaskAsync(id, trigger, payload, caller.Actor, outcome, body.Note ?? body.Decision?.Reason, ct);
-                return TypedResults.Ok(new TransitionView(result.InstanceId, result.Seq, result.FromState, result.ToState, result.Duplicate));
-            }
-            catch (TriggerNotPermittedException e)
-            {
-                return new ConflictProblem(e.Message);
-            }
-            catch (WorkflowConflictException)
-            {
-                return new ConflictProblem("Le dossier a été modifié en même temps par quelqu'un d'autre : relisez-le et recommencez.");
-            }
-        }).RequireAuthorization(Policies.Staff).WithName("completeTask").WithSummary("Clore une tâche (revue, décision, devenir, dates de formation)");
+            TaskCompletion body, ContractActions actions, HttpContext http, CancellationToken ct) =>
+            Common.Answer(await actions.CompleteTaskAsync(http.Caller(), id, body, ct)))
+            .RequireAuthorization(Policies.Staff).WithName("completeTask").WithSummary("Clore une tâche (revue, décision, devenir, dates de formation)");
     }
 }

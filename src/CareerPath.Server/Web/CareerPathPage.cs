@@ -28,6 +28,9 @@ public abstract class CareerPathPage : PageModel
     [TempData(Key = "succes")]
     public string? Success { get; set; }
 
+    /// <summary>The state of the page's form after a post (errors, stale record).</summary>
+    public FormState Form { get; } = new();
+
     /// <summary>Out of reach and not there look the same: the not-found page.</summary>
     protected IActionResult NotFoundPage() => NotFound();
 

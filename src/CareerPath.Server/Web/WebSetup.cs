@@ -25,6 +25,7 @@ public static class WebSetup
             // The pages are compiled into this assembly, whoever hosts it (the tests too).
             .AddApplicationPart(typeof(WebSetup).Assembly)
             .AddMvcOptions(o => o.Filters.Add(new ResponseCacheAttribute { NoStore = true, Location = ResponseCacheLocation.None }));
+        services.AddDashboardPages().AddAdvisorPages().AddDecisionPages().AddImportPages();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = AntiforgeryCookie;

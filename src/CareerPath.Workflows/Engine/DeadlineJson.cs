@@ -41,7 +41,10 @@ public static class DeadlineJson
     }
 
     /// <summary>The stored explanation in words: the deadline, then its rule, source, inputs and steps.</summary>
-    public static string Describe(string json)
+    public static string Describe(string json) => Read(json).Describe();
+
+    /// <summary>The stored deadline back, its rule's title, text and source from the catalogue (a page shows each part).</summary>
+    public static Deadline Read(string json)
     {
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
@@ -53,6 +56,6 @@ public static class DeadlineJson
         var date = DateOnly.ParseExact(root.GetProperty("date").GetString()!, "yyyy-MM-dd");
         var unadjusted = DateOnly.ParseExact(root.GetProperty("unadjustedDate").GetString()!, "yyyy-MM-dd");
         return new Deadline(root.GetProperty("key").GetString()!, root.GetProperty("label").GetString()!, date, unadjusted,
-            new Explanation(rule, inputs, steps)).Describe();
+            new Explanation(rule, inputs, steps));
     }
 }

@@ -14,6 +14,12 @@ public sealed record StartRequest(string DefinitionId, Guid SubjectId, Guid? Str
 public sealed record SignalRequest(Guid InstanceId, string Trigger, JsonObject? Payload, string Actor, string? IdempotencyKey = null,
     string? Reason = null, int? ExpectedVersion = null);
 
+/// <summary>A timer a transition would add, move or drop: <see cref="Before"/> null = new, <see cref="After"/> null = dropped.</summary>
+public sealed record TimerChange(string Name, string Label, DateOnly? Before, DateOnly? After, Deadline? Deadline);
+
+/// <summary>What a transition would do, computed by the engine as for real and written nowhere.</summary>
+public sealed record TransitionPreview(InstanceRow Instance, string ToState, IReadOnlyList<TimerChange> Changes);
+
 /// <summary>What a signal did. <see cref="Duplicate"/>: the idempotency key was seen before, nothing changed.</summary>
 public sealed record TransitionResult(Guid InstanceId, int Seq, string FromState, string ToState, bool Duplicate);
 
@@ -102,6 +108,39 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             if (seen is not null) return seen;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs a transition as <see cref="SignalAsync(SignalRequest, CancellationToken)"/> would — same records read,
+    /// same definition, same checks (a refused trigger or a bad input throws the same exception) — and
+    /// writes nothing: the timers it would leave, against those armed now. A person sees every deadline
+    /// that would move before committing to an amendment or a renewal.
+    /// </summary>
+    public async Task<TransitionPreview> PreviewAsync(SignalRequest request, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await LoadAsync(conn, null, request.InstanceId, ct) ?? throw new WorkflowNotFoundException($"L'instance {request.InstanceId}");
+        var records = await ReadRecordsAsync(conn, null, [row], ct);
+        var prepared = Prepare(row, request, depth: 0, firingTimerId: null, records.GetValueOrDefault(row.Id));
+        var armed = (await conn.QueryAsync<(string Name, DateOnly DueOn, string Explanation)>(new CommandDefinition(
+            "SELECT name, due_on, explanation::text FROM workflow_timer WHERE instance_id = @id AND fired_at IS NULL", new { id = row.Id },
+            cancellationToken: ct))).ToDictionary(t => t.Name);
+        var fired = (await conn.QueryAsync<(string Name, DateOnly DueOn)>(new CommandDefinition(
+            "SELECT name, due_on FROM workflow_timer WHERE instance_id = @id AND fired_at IS NOT NULL", new { id = row.Id },
+            cancellationToken: ct))).ToHashSet();
+        var changes = new List<TimerChange>();
+        var wanted = prepared.Outcome.Timers.DistinctBy(t => t.Name).ToList();
+        foreach (var spec in wanted)
+        {
+            // An occurrence that already fired is never armed again (TimerRearm): not a change.
+            if (fired.Contains((spec.Name, spec.Deadline.Date))) continue;
+            var before = armed.TryGetValue(spec.Name, out var now) ? now.DueOn : (DateOnly?)null;
+            if (before != spec.Deadline.Date) changes.Add(new TimerChange(spec.Name, spec.Deadline.Label, before, spec.Deadline.Date, spec.Deadline));
+        }
+        foreach (var (name, timer) in armed)
+            if (wanted.All(w => w.Name != name))
+                changes.Add(new TimerChange(name, DeadlineJson.Read(timer.Explanation).Label, timer.DueOn, null, null));
+        return new TransitionPreview(row, prepared.Outcome.ToState, changes.OrderBy(c => c.After ?? c.Before).ToList());
     }
 
     /// <summary>"hr:someone@example.fr" → "hr": the part of an actor that names a role, not a person.</summary>

@@ -86,6 +86,7 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("GET", "/api/access-log", null, "admin=200"),
         new("GET", "/api/access-log/export.csv", null, "admin=200"),
         new("GET", "/api/users", null, "admin=200"),
+        new("PATCH", "/api/users/{random}", """{"disabled":false}""", "admin=404"),
         new("POST", "/api/users", """{"email":"nouveau.{random}@careerpath.test","displayName":"Nouveau","role":"auditor","password":"un-mot-de-passe-long"}""", "admin=201"),
 
         new("GET", "/api/reports/outcomes", null, "admin=200 hrA=200 auditor=200"),
@@ -144,6 +145,9 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
     }
 
     /// <summary>Anonymous on purpose: sign-in, the secret-URL calendar, health, and the API's own description.</summary>
+    /// <summary>The web pages anyone may open: the sign-in page and the error page.</summary>
+    static readonly string[] AnonymousPages = ["GET /connexion", "GET /erreur/{}"];
+
     static readonly string[] Anonymous = ["POST /api/auth/login", "GET /api/auth/proconnect", "GET /calendar/{}.ics", "GET /health", "GET /openapi/{}.json", "GET /scalar/{}"];
 
     [Fact]
@@ -157,6 +161,17 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         Assert.True(endpoints.Count > 50, $"{endpoints.Count} endpoints");
         foreach (var (key, endpoint) in endpoints)
         {
+            // The web pages (and the e-mails' links to them) are not the API's: signed-in people only, but for the sign-in and error pages.
+            if (!IsApi(key))
+            {
+                if (AnonymousPages.Contains(key)) Assert.NotNull(endpoint.Metadata.GetMetadata<IAllowAnonymous>());
+                else
+                {
+                    Assert.True(endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is not null), $"{key} names no policy");
+                    Assert.Null(endpoint.Metadata.GetMetadata<IAllowAnonymous>());
+                }
+                continue;
+            }
             if (Anonymous.Contains(key) || key.StartsWith("GET /scalar"))
             {
                 // Public on purpose: either marked anonymous, or asking for nothing.
@@ -169,7 +184,10 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         }
     }
 
-    static string Normalise(string pattern) => Regex.Replace(pattern.TrimEnd('/'), @"\{[^}]*\}", "{}");
+    static bool IsApi(string key) => key.Split(' ')[1] is var path
+        && (path.StartsWith("/api") || path.StartsWith("/calendar") || path.StartsWith("/health") || path.StartsWith("/openapi") || path.StartsWith("/scalar"));
+
+    static string Normalise(string pattern) => "/" + Regex.Replace(pattern.Trim('/'), @"\{[^}]*\}", "{}");
 
     static string Trim(string body) => body.Length > 300 ? body[..300] + "…" : body;
 

@@ -1,0 +1,10 @@
+namespace CareerPath.Server.Web;
+
+/// <summary>The services of the pages: advisor page, timeline, amendment and renewal, the advisor's own pages.</summary>
+public static class AdvisorPages
+{
+    public static IServiceCollection AddAdvisorPages(this IServiceCollection services)
+    {
+        return services;
+    }
+}
