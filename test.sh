@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/prerequisites.sh
 ensure_prerequisites
+ensure_browser
 rm -rf TestResults
 dotnet build CareerPath.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet test CareerPath.sln -c Release --no-build --nologo \

@@ -45,8 +45,9 @@ ensure_dotnet_tools() {
   dotnet tool restore >/dev/null || { say "dotnet tool restore failed"; exit 1; }
 }
 
-# The repository's Node tools (package.json, pinned by package-lock.json): the OpenAPI linter the API
-# tests run. npm ci installs exactly the locked versions from the npm registry, and only when
+# The repository's Node packages (package.json, pinned by package-lock.json): the State design system
+# (DSFR) the server copies beside its assembly at build and serves, and the OpenAPI linter the API
+# tests run. The DSFR's install script wants its terms of use accepted: .dsfr.yml at the root does. npm ci installs exactly the locked versions from the npm registry, and only when
 # node_modules is missing or older than the lock file.
 ensure_node_tools() {
   local root
@@ -61,6 +62,14 @@ ensure_node_tools() {
     say "installing the Node tools of package-lock.json (npm ci)"
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { say "npm ci failed"; exit 1; }
   fi
+}
+
+# The browser the page tests drive (Playwright with Debian's chromium, not a downloaded one).
+ensure_browser() {
+  [ -x /usr/bin/chromium ] && return 0
+  say "installing Debian's chromium (the browser the page tests drive)"
+  apt_install chromium
+  [ -x /usr/bin/chromium ] || { say "chromium was installed but /usr/bin/chromium is still missing"; exit 1; }
 }
 
 ensure_prerequisites() {

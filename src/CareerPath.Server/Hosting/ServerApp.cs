@@ -27,11 +27,14 @@ public static class ServerApp
         AppDomain.CurrentDomain.ProcessExit += (_, _) => database.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
         await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);
+        string? demoAccounts = null;
         if (options.SeedDemo)
         {
             log.LogInformation("{Report}", await DemoData.SeedAsync(database.ConnectionString, TimeProvider.System, log));
-            var accounts = await DemoAccounts.CreateAsync(database.ConnectionString, TimeProvider.System, database.Embedded?.DataDirectory);
-            if (accounts is not null) Console.WriteLine(accounts);
+            demoAccounts = await DemoAccounts.CreateAsync(database.ConnectionString, TimeProvider.System, database.Embedded?.DataDirectory);
+            // Accounts made by an earlier run: their passwords are in the file beside the database.
+            if (demoAccounts is null && database.Embedded?.DataDirectory is { } dir && File.Exists(Path.Combine(dir, DemoAccounts.FileName)))
+                demoAccounts = $"Demo accounts: see {Path.Combine(dir, DemoAccounts.FileName)}";
         }
 
         // The keys that protect sign-in cookies live with the data: a restart keeps people signed in.
@@ -45,6 +48,9 @@ public static class ServerApp
         log.LogInformation("CareerPath is listening on {Urls}; health at {Health}; API reference at {Scalar}; e-mails {Mail}",
             string.Join(", ", app.Urls), url + "/health", url + "/scalar",
             app.Services.GetRequiredService<IMailTransport>() is PickupFolderTransport folder ? $"written to {folder.Folder}" : "sent by SMTP");
+        // The first thing a person needs: where to sign in, and with which account.
+        Console.WriteLine($"Sign in at {url}/connexion");
+        if (demoAccounts is not null) Console.WriteLine(demoAccounts);
         await app.WaitForShutdownAsync();
         return 0;
     }

@@ -17,6 +17,12 @@ public sealed class EmbeddedServerTests : IDisposable
         {
             await WaitHealthyAsync(first, url);
             postmaster = PostmasterPid();
+            // The pages and the design system are served by the server process itself.
+            for (var i = 0; i < 50 && !first.Output.Contains($"Sign in at {url}/connexion"); i++) await Task.Delay(100);
+            Assert.Contains($"Sign in at {url}/connexion", first.Output);
+            Assert.Contains("Se connecter", await Http.GetStringAsync($"{url}/connexion"));
+            Assert.True((await Http.GetAsync($"{url}/dsfr/dsfr.min.css")).IsSuccessStatusCode);
+            Assert.True((await Http.GetAsync($"{url}/dsfr/fonts/Marianne-Regular.woff2")).IsSuccessStatusCode);
             await ExecuteAsync("CREATE TABLE restart_marker (note text); INSERT INTO restart_marker VALUES ('first run')");
 
             await first.SignalAsync("INT");
