@@ -75,10 +75,21 @@ public static class DeadlinePlanner
         _ => PrivateTrialPeriod.CdiEnd(contract.Start),
     };
 
+    /// <summary>
+    /// A public CDD's notice as the plan computes it — the deadline, whether the entretien préalable is
+    /// required — and whether a renewal at the term could be a CDI; null for any other contract.
+    /// The decision form and letter read it here, so they say what the plan says.
+    /// </summary>
+    public static (PublicNotice Notice, bool RenewalCouldBeCdi)? PublicCddNotice(ContractFacts facts)
+    {
+        if (facts.Contract is not { Type: ContractType.Cdd, Regime: LegalRegime.Public } contract) return null;
+        var couldBeCdi = facts.RenewalCouldBeCdi ?? CouldBeCdi(facts);
+        return (PublicContractNotice.Compute(contract, facts.EarlierContracts, couldBeCdi, facts.OnPermanentNeed), couldBeCdi);
+    }
+
     private static Deadline? Notice(ContractFacts facts) => facts.Contract switch
     {
-        { Type: ContractType.Cdd, Regime: LegalRegime.Public } contract => PublicContractNotice.Compute(
-            contract, facts.EarlierContracts, facts.RenewalCouldBeCdi ?? CouldBeCdi(facts), facts.OnPermanentNeed).Deadline,
+        { Type: ContractType.Cdd, Regime: LegalRegime.Public } => PublicCddNotice(facts)!.Value.Notice.Deadline,
         { Type: ContractType.ContratDeProjet, Regime: LegalRegime.Public } contract => ContratDeProjetRules.Notice(contract),
         _ => null,
     };

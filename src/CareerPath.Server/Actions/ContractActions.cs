@@ -124,7 +124,7 @@ public sealed class ContractActions(ContractQueries contracts, TaskQueries tasks
     }
 
     /// <summary>Closes a human task by what it stands for: a review, a decision, a follow-up outcome, the training dates.</summary>
-    public async Task<ActionOutcome> CompleteTaskAsync(Caller caller, Guid taskId, TaskCompletion body, CancellationToken ct)
+    public async Task<ActionOutcome> CompleteTaskAsync(Caller caller, Guid taskId, TaskCompletion body, ActOptions options, CancellationToken ct)
     {
         var task = await tasks.FindAsync(taskId, ct);
         if (task is null || !caller.MaySeeStructure(task.StructureId)) return ActionFailure.NotFound;
@@ -162,7 +162,8 @@ public sealed class ContractActions(ContractQueries contracts, TaskQueries tasks
         }
         if (!check.Ok || step is null) return check.Failure();
         var (trigger, payload, outcome) = step.Value;
-        return await RunAsync(() => engine.CompleteTaskAsync(taskId, trigger, payload, caller.Actor, outcome, body.Note ?? body.Decision?.Reason, ct));
+        return await RunAsync(() => engine.CompleteTaskAsync(taskId, trigger, payload, caller.Actor, outcome, body.Note ?? body.Decision?.Reason, ct,
+            options.ExpectedVersion));
     }
 
     internal static Check CheckDecision(DecisionRequest body) => new Check()

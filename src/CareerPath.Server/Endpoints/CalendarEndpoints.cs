@@ -18,15 +18,21 @@ public static class CalendarEndpoints
 {
     const string Prefix = "cal_";
 
+    /// <summary>A new feed of the caller's: a secret kept only as its digest, and the URL that carries it (shown once; the API and the page call this).</summary>
+    public static async Task<(Guid Id, string Url)> CreateFeedAsync(CalendarFeedQueries feeds, HttpContext http, CancellationToken ct)
+    {
+        var secret = Accounts.NewSecret(Prefix);
+        var id = await feeds.CreateAsync(http.Caller().UserId, Accounts.Digest(secret), ct);
+        return (id, $"{http.Request.Scheme}://{http.Request.Host}/calendar/{secret}.ics");
+    }
+
     public static void MapCalendarFeeds(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/calendar-feeds").WithTags("Calendrier");
 
         group.MapPost("/", async Task<Created<FeedCreated>> (CalendarFeedQueries feeds, HttpContext http, CancellationToken ct) =>
         {
-            var secret = Accounts.NewSecret(Prefix);
-            var id = await feeds.CreateAsync(http.Caller().UserId, Accounts.Digest(secret), ct);
-            var url = $"{http.Request.Scheme}://{http.Request.Host}/calendar/{secret}.ics";
+            var (id, url) = await CreateFeedAsync(feeds, http, ct);
             return TypedResults.Created($"/api/calendar-feeds/{id}", new FeedCreated(id, url));
         }).RequireAuthorization(Policies.Hr).WithName("createCalendarFeed").WithSummary("Créer une adresse secrète d'agenda (iCalendar)");
 

@@ -35,7 +35,7 @@ public static class TaskEndpoints
 
         group.MapPost("/{id:guid}/complete", async Task<Results<Ok<TransitionView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
             TaskCompletion body, ContractActions actions, HttpContext http, CancellationToken ct) =>
-            Common.Answer(await actions.CompleteTaskAsync(http.Caller(), id, body, ct)))
+            Common.Answer(await actions.CompleteTaskAsync(http.Caller(), id, body, ActOptions.Default, ct)))
             .RequireAuthorization(Policies.Staff).WithName("completeTask").WithSummary("Clore une tâche (revue, décision, devenir, dates de formation)");
     }
 }

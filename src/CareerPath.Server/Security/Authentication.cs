@@ -39,11 +39,11 @@ public static class Authentication
                 o.SlidingExpiration = true;
                 o.LoginPath = "/connexion";
                 o.LogoutPath = "/deconnexion";
-                o.AccessDeniedPath = "/acces-refuse";
                 o.ReturnUrlParameter = "retour";
                 // The API answers 401/403; a page sends the person to the sign-in page, and back after.
                 o.Events.OnRedirectToLogin = context => IsPage(context.Request) ? Redirect(context) : Status(context, StatusCodes.Status401Unauthorized);
-                o.Events.OnRedirectToAccessDenied = context => IsPage(context.Request) ? Redirect(context) : Status(context, StatusCodes.Status403Forbidden);
+                // A role without access: 403 (a page then shows the French 403 page).
+                o.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
                 o.Events.OnValidatePrincipal = async context =>
                 {
                     var accounts = context.HttpContext.RequestServices.GetRequiredService<Accounts>();

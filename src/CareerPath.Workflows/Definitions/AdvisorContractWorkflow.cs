@@ -305,7 +305,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         : d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining;
 
     static readonly HashSet<string> TrialRules = [PublicTrialPeriod.Rule.Id, PrivateTrialPeriod.CddRule.Id, PrivateTrialPeriod.CdiRule.Id];
-    static readonly HashSet<string> NoticeRules = [PublicContractNotice.Rule.Id, ContratDeProjetRules.NoticeRule.Id];
+    internal static readonly HashSet<string> NoticeRules = [PublicContractNotice.Rule.Id, ContratDeProjetRules.NoticeRule.Id];
 
     /// <summary>The trigger a running contract's deadline fires, by the rule that computed it (rule ids come from the rules).</summary>
     static ContractTrigger? RunningTrigger(Deadline deadline, ContractState state, AdvisorContractData data)
@@ -467,7 +467,7 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
     }
 
     /// <summary>The date the decision must be notified by: the legal notice deadline, else the contract's end.</summary>
-    static Deadline DecisionDue(AdvisorContractData d)
+    internal static Deadline DecisionDue(AdvisorContractData d)
     {
         var plan = DeadlinePlanner.Plan(d.Facts);
         return plan.FirstOrDefault(x => NoticeRules.Contains(x.RuleId))

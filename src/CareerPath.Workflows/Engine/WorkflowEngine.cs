@@ -150,7 +150,9 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         e is WorkflowConflictException || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     /// <summary>Closes a human task and fires the trigger it stands for, in one transaction.</summary>
-    public async Task<TransitionResult> CompleteTaskAsync(Guid taskId, string trigger, JsonObject? payload, string actor, string outcome, string? reason, CancellationToken ct = default)
+    /// <param name="expectedVersion">The instance version the person saw (a form's); a newer instance is a conflict and nothing is closed.</param>
+    public async Task<TransitionResult> CompleteTaskAsync(Guid taskId, string trigger, JsonObject? payload, string actor, string outcome, string? reason,
+        CancellationToken ct = default, int? expectedVersion = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -164,7 +166,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             UPDATE human_task SET status = 'Completed', completed_at = @now, completed_by = @actor, outcome = @outcome, reason = @reason
             WHERE id = @taskId AND status = 'Open'
             """, new { taskId, now = time.GetUtcNow(), actor, outcome, reason }, tx);
-        var result = await ApplyAsync(conn, tx, row, new SignalRequest(task.InstanceId, trigger, payload, actor, $"task:{taskId}", reason), 0, ct);
+        var result = await ApplyAsync(conn, tx, row, new SignalRequest(task.InstanceId, trigger, payload, actor, $"task:{taskId}", reason, expectedVersion), 0, ct);
         await tx.CommitAsync(ct);
         return result;
     }

@@ -13,6 +13,9 @@ public enum ImportKind { Structures, Posts, Advisors, Contracts }
 /// <summary>A problem in the file: <see cref="Line"/> is the physical line (the header is line 1), <see cref="Column"/> the column name, or empty for the whole line or file.</summary>
 public sealed record ImportError(int Line, string Column, string Message);
 
+/// <summary>A column of an import file: whether every row needs it, what it holds, and a made-up value for the template file.</summary>
+public sealed record ImportColumn(string Name, bool Required, string Hint, string Example);
+
 /// <summary>
 /// The outcome of an import. When <see cref="Ok"/> is false nothing was written, and <see cref="Created"/> and
 /// <see cref="Unchanged"/> are 0; <see cref="Rows"/> counts the data rows read.
@@ -38,19 +41,58 @@ public sealed class CsvImporter(ReferenceData records)
     public const string StructureOutOfScope = "Structure inconnue ou hors de votre périmètre.";
     public const string AdvisorOutOfScope = "Conseiller inconnu ou hors de votre périmètre.";
 
-    sealed record Column(string Name, bool Required);
+    // Made-up values for the template files: a structure, a post, an advisor that exist nowhere.
+    const string ExampleSiret = "00000000000000";
+    const string ExampleDomain = "structure-fictive.example.org";
+    const string ExamplePost = "Poste fictif — médiathèque";
+    const string ExampleAdvisorEmail = "alex.exemple@" + ExampleDomain;
 
-    static readonly Dictionary<ImportKind, Column[]> Columns = new()
+    static string OneOf<T>() where T : struct, Enum => "Une valeur parmi : " + string.Join(", ", System.Enum.GetNames<T>()) + ".";
+
+    const string SiretHint = "SIRET de la structure (14 chiffres, espaces permis) : elle doit être dans votre périmètre.";
+    const string DateHint = "Date au format AAAA-MM-JJ ou JJ/MM/AAAA.";
+
+    static readonly Dictionary<ImportKind, ImportColumn[]> Columns = new()
     {
         [ImportKind.Structures] =
         [
-            new("name", true), new("kind", true), new("legalRegime", true), new("siret", false),
-            new("hrName", true), new("hrEmail", true), new("hrLeadName", false), new("hrLeadEmail", false),
+            new("name", true, "Nom de la structure.", "Commune fictive d'Exemple-sur-Modèle"),
+            new("kind", true, OneOf<StructureKind>(), nameof(StructureKind.Commune)),
+            new("legalRegime", true, OneOf<LegalRegime>(), nameof(LegalRegime.Public)),
+            new("siret", false, "SIRET (14 chiffres, espaces permis) : il identifie la structure dans les autres fichiers.", ExampleSiret),
+            new("hrName", true, "Nom du contact RH.", "Camille Exemple"),
+            new("hrEmail", true, "Adresse e-mail du contact RH.", "rh@" + ExampleDomain),
+            new("hrLeadName", false, "Nom du ou de la responsable RH (DRH), s'il y en a un.", "Dominique Exemple"),
+            new("hrLeadEmail", false, "Adresse e-mail du ou de la responsable RH.", "drh@" + ExampleDomain),
         ],
-        [ImportKind.Posts] = [new("siret", true), new("label", true), new("wave", true), new("grantStart", true), new("topUpEur", false)],
-        [ImportKind.Advisors] = [new("siret", true), new("fullName", true), new("workEmail", true), new("hasRecognisedDisability", false)],
-        [ImportKind.Contracts] = [new("advisorEmail", true), new("siret", true), new("postLabel", true), new("type", true), new("start", true), new("end", false)],
+        [ImportKind.Posts] =
+        [
+            new("siret", true, SiretHint, ExampleSiret),
+            new("label", true, "Intitulé du poste, unique dans la structure : les contrats le citent.", ExamplePost),
+            new("wave", true, OneOf<ConventionWave>(), nameof(ConventionWave.FirstWave)),
+            new("grantStart", true, "Début de la subvention. " + DateHint, "2026-01-05"),
+            new("topUpEur", false, "Complément de subvention en euros, par exemple 5000 ou 5000,50.", "5000"),
+        ],
+        [ImportKind.Advisors] =
+        [
+            new("siret", true, SiretHint, ExampleSiret),
+            new("fullName", true, "Prénom et nom du conseiller.", "Alex Exemple"),
+            new("workEmail", true, "Adresse e-mail professionnelle : elle identifie le conseiller dans le fichier des contrats.", ExampleAdvisorEmail),
+            new("hasRecognisedDisability", false, "Reconnaissance de la qualité de travailleur handicapé : oui ou non (vide = non).", "non"),
+        ],
+        [ImportKind.Contracts] =
+        [
+            new("advisorEmail", true, "Adresse e-mail professionnelle du conseiller, déjà importé.", ExampleAdvisorEmail),
+            new("siret", true, SiretHint, ExampleSiret),
+            new("postLabel", true, "Intitulé du poste dans cette structure, déjà importé.", ExamplePost),
+            new("type", true, OneOf<ContractType>(), nameof(ContractType.Cdd)),
+            new("start", true, "Premier jour du contrat. " + DateHint, "2026-02-02"),
+            new("end", false, "Dernier jour du contrat (vide pour un CDI). " + DateHint, "2028-02-01"),
+        ],
     };
+
+    /// <summary>The columns of a kind of file, in their usual order, with what each holds and an example value.</summary>
+    public static IReadOnlyList<ImportColumn> DefinitionOf(ImportKind kind) => Columns[kind];
 
     /// <summary>The columns of a kind of file, in their usual order.</summary>
     public static IReadOnlyList<string> ColumnsOf(ImportKind kind) => Columns[kind].Select(c => c.Name).ToArray();

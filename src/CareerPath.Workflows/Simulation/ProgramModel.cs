@@ -167,10 +167,11 @@ public sealed class ProgramModel
         Storage.DapperTypes.Register();
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        foreach (var s in Structures)
+        foreach (var (s, i) in Structures.Select((s, i) => (s, i)))
         {
-            await conn.ExecuteAsync("INSERT INTO structure (id, name, kind, legal_regime) VALUES (@Id, @Name, @Kind, @Regime)",
-                new { s.Structure.Id, s.Structure.Name, Kind = s.Structure.Kind.ToString(), Regime = s.Structure.Regime.ToString() }, tx);
+            // A fictional SIRET (99 then the structure's number): a CSV import names a structure by its SIRET.
+            await conn.ExecuteAsync("INSERT INTO structure (id, name, kind, legal_regime, siret) VALUES (@Id, @Name, @Kind, @Regime, @Siret)",
+                new { s.Structure.Id, s.Structure.Name, Kind = s.Structure.Kind.ToString(), Regime = s.Structure.Regime.ToString(), Siret = $"99{i:D12}" }, tx);
             foreach (var c in s.Structure.HrContacts)
                 await conn.ExecuteAsync("INSERT INTO hr_contact (id, structure_id, full_name, email, is_lead) VALUES (@id, @sid, @Name, @Email, @IsLead)",
                     new { id = Guid.NewGuid(), sid = s.Structure.Id, c.Name, c.Email, c.IsLead }, tx);

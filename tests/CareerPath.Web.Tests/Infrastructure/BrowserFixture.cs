@@ -50,6 +50,12 @@ public static class PageChecks
     public static async Task SignInAsync(this IPage page, Person person, string? returnTo = null)
     {
         await page.GotoAsync(returnTo is null ? "/connexion" : $"/connexion?retour={Uri.EscapeDataString(returnTo)}");
+        await page.SignInFromHereAsync(person);
+    }
+
+    /// <summary>Signs in on the sign-in page the browser was sent to; it then goes where it was going.</summary>
+    public static async Task SignInFromHereAsync(this IPage page, Person person)
+    {
         await page.GetByLabel("Adresse électronique").FillAsync(person.Email);
         await page.Locator("#password").FillAsync(person.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter", Exact = true }).ClickAsync();
@@ -76,10 +82,7 @@ public static class PageChecks
         return file;
     }
 
-    static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CareerPath.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? AppContext.BaseDirectory;
-    }
+    static string RepositoryRoot() =>
+        typeof(PageChecks).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
 }
