@@ -132,12 +132,13 @@ public sealed class DashboardTests(WebSite site, BrowserFixture browser)
         // An advisor has no dashboard, nor its files.
         var advisor = await browser.NewPageAsync(site);
         await advisor.SignInAsync(site.Advisor);
-        // (The pages' access-denied answer is the server's: a redirect, not the file.)
         var refused = await advisor.APIRequest.GetAsync("/tableau-de-bord/taches.csv", new() { MaxRedirects = 0 });
-        Assert.NotEqual(200, refused.Status);
+        Assert.Equal(403, refused.Status);
         Assert.DoesNotContain(name, Encoding.UTF8.GetString(await refused.BodyAsync()));
-        await advisor.GotoAsync("/tableau-de-bord");
-        Assert.DoesNotContain("/tableau-de-bord", advisor.Url);
+        var denied = await advisor.GotoAsync("/tableau-de-bord");
+        Assert.Equal(403, denied!.Status);
+        Assert.Equal("Accès refusé", await advisor.Locator("h1").InnerTextAsync());
+        await advisor.AssertAccessibleAsync();
     }
 
     [Fact]

@@ -149,16 +149,15 @@ public sealed class ImportTests(WebSite site, BrowserFixture browser)
         Assert.Equal(0L, await site.QueryAsync<long>("SELECT count(*) FROM funded_post WHERE label = @label", new { label }));
         await page.AssertAccessibleAsync();
 
-        // An advisor may not import anything, nor read the templates. (The pages send a refused person to the
-        // cookie's AccessDeniedPath, /acces-refuse, which answers with the not-found page today: 403 or 404.)
+        // An advisor may not import anything, nor read the templates: the 403 page.
         var advisor = await browser.NewPageAsync(site);
         await advisor.SignInAsync(site.Advisor);
         var forbidden = await advisor.GotoAsync("/import");
-        Assert.True(forbidden!.Status is 403 or 404, $"/import answered {forbidden.Status} to an advisor");
+        Assert.Equal(403, forbidden!.Status);
         Assert.Equal(0, await advisor.Locator("input[type=file]").CountAsync());
         await advisor.AssertAccessibleAsync();
         var template = await advisor.APIRequest.GetAsync("/import/modeles/posts.csv");
-        Assert.True(template.Status is 403 or 404, $"the template answered {template.Status} to an advisor");
+        Assert.Equal(403, template.Status);
         Assert.DoesNotContain("siret", await template.TextAsync());
     }
 }
