@@ -1,4 +1,7 @@
 using CareerPath.Web.Tests.Infrastructure;
+using System.Net.Http.Json;
+using CareerPath.Server.Security;
+using CareerPath.Workflows.Queries;
 using Microsoft.Playwright;
 
 namespace CareerPath.Web.Tests;
@@ -53,6 +56,44 @@ public sealed class SignInTests(WebSite site, BrowserFixture browser)
         var again = await stolenPages.GetAsync("/compte");
         Assert.Equal(System.Net.HttpStatusCode.Redirect, again.StatusCode);
         Assert.StartsWith("/connexion", again.Headers.Location!.OriginalString.Replace(site.BaseUrl, ""));
+    }
+
+    [Fact]
+    public async Task An_administrator_disabling_an_account_or_changing_its_scope_ends_its_sessions_at_once()
+    {
+        var accounts = new Accounts(new AccountStore(site.Db), site.Clock, new AccountOptions());
+        var email = $"rh.session.{Guid.NewGuid():N}@careerpath.test";
+        var hrId = await accounts.CreateAsync(new NewAccount(email, "RH session", Roles.Hr, WebSite.Password, [site.HrStructures[0]], null));
+        var adminId = await site.QueryAsync<Guid>("SELECT id FROM app_user WHERE email = @email", new { email = site.Admin.Email });
+        var (_, adminToken) = await accounts.CreateTokenAsync(adminId, "session test", null);
+        using var api = new HttpClient { BaseAddress = new Uri(site.BaseUrl) };
+        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+
+        async Task<IPage> SignedInAsync()
+        {
+            var page = await browser.NewPageAsync(site);
+            await page.SignInAsync(new Person(email, WebSite.Password));
+            Assert.Equal(200, (await page.GotoAsync("/compte"))!.Status);
+            return page;
+        }
+
+        // A change of scope: the session opened before it is over.
+        var first = await SignedInAsync();
+        var scope = await api.PatchAsync($"/api/users/{hrId}", JsonContent.Create(new { structures = site.HrStructures }));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, scope.StatusCode);
+        await first.GotoAsync("/compte");
+        Assert.Contains("/connexion", first.Url);
+
+        // Disabled: over at once, and no new session.
+        var second = await SignedInAsync();
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await api.PatchAsync($"/api/users/{hrId}", JsonContent.Create(new { disabled = true }))).StatusCode);
+        await second.GotoAsync("/compte");
+        Assert.Contains("/connexion", second.Url);
+        Assert.Equal(0, await site.QueryAsync<int>("SELECT count(*)::int FROM web_session WHERE user_id = @hrId", new { hrId }));
+        // Bad input changes nothing and says why.
+        var bad = await api.PatchAsync($"/api/users/{hrId}", JsonContent.Create(new { structures = Array.Empty<Guid>() }));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(site.HrStructures.Count, await site.QueryAsync<int>("SELECT count(*)::int FROM app_user_structure WHERE user_id = @hrId", new { hrId }));
     }
 
     [Fact]
