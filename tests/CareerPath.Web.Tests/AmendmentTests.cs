@@ -132,6 +132,10 @@ public sealed class AmendmentTests(WebSite site, BrowserFixture browser)
         await page.GetByLabel("Date de notification au conseiller").FillAsync(site.Today.ToString("yyyy-MM-dd"));
         await Button(page, "Prévisualiser").ClickAsync();
         await Assertions.Expect(page.Locator("#apercu")).ToContainTextAsync("Renouvellement décidé");
+        // The new contract's own deadlines are previewed too: its end, a year later, among them.
+        var ofNewContract = page.Locator("#apercu tbody tr").Filter(new() { HasTextString = "nouveau contrat" });
+        Assert.True(await ofNewContract.CountAsync() > 0);
+        await Assertions.Expect(page.Locator("#apercu tbody")).ToContainTextAsync(newEnd.ToString("dd/MM/yyyy"));
         Assert.Equal(0, await site.QueryAsync<int>("SELECT count(*)::int FROM contract WHERE previous_contract_id = @contractId", new { contractId }));
         await page.AssertAccessibleAsync();
 

@@ -135,9 +135,10 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
         var current = await site.VersionAsync(own.InstanceId);
         Assert.True(current > seen);
 
-        await page.GetByLabel("Décision").SelectOptionAsync("Renewal");
-        await page.GetByLabel("Motif").FillAsync("Renouvellement d'un an.");
-        await page.GetByLabel("Nouvelle date de fin").FillAsync(site.Today.AddDays(20).AddYears(1).ToString("yyyy-MM-dd"));
+        // A renewal is not offered here: it has its own page, with the preview.
+        Assert.Equal(0, await page.Locator("select[name=kind] option[value=Renewal]").CountAsync());
+        await page.GetByLabel("Décision").SelectOptionAsync("PermanentHireCdi");
+        await page.GetByLabel("Motif").FillAsync("Poste pérennisé.");
         var refused = await page.RunAndWaitForResponseAsync(
             () => page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la décision" }).ClickAsync(),
             r => r.Request.Method == "POST");
@@ -149,7 +150,7 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
         await page.AssertAccessibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Enregistrer la décision" }).ClickAsync();
         await page.WaitForURLAsync($"**/contrats/{own.ContractId}/courrier");
-        Assert.Equal("Renewal", await site.QueryAsync<string>("SELECT decision_kind FROM contract WHERE id = @id", new { id = own.ContractId }));
+        Assert.Equal("PermanentHireCdi", await site.QueryAsync<string>("SELECT decision_kind FROM contract WHERE id = @id", new { id = own.ContractId }));
         var letter = await page.Locator("article.cp-letter").InnerTextAsync();
         Assert.Contains("8 jours", letter);
         Assert.Contains("silence", letter);

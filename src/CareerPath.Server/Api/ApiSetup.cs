@@ -81,8 +81,10 @@ public static class ApiSetup
                     ProblemDetails = { Status = 429, Detail = "Trop de requêtes : réessayez dans une minute." },
                 });
             };
-            o.AddPolicy(LoginLimit, http => RateLimitPartition.GetFixedWindowLimiter($"login:{Ip(http)}",
-                _ => Window(limits.LoginPerIpPerMinute)));
+            // Sign-in attempts are counted, not visits of the sign-in page (where every signed-out visit lands).
+            o.AddPolicy(LoginLimit, http => HttpMethods.IsGet(http.Request.Method) && Authentication.IsPage(http.Request)
+                ? RateLimitPartition.GetNoLimiter("login-page")
+                : RateLimitPartition.GetFixedWindowLimiter($"login:{Ip(http)}", _ => Window(limits.LoginPerIpPerMinute)));
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http =>
                     IsApi(http) && http.User.FindFirst(CareerPathClaims.UserId)?.Value is { } user

@@ -55,13 +55,13 @@ public static class AuthEndpoints
         var (outcome, account) = await accounts.CheckPasswordAsync(body.Email!, body.Password!, ct);
         if (outcome != LoginOutcome.Success) return new SignInRefused(Failed);
         var principal = (await accounts.PrincipalAsync(account!.Id, Authentication.Cookie, ct))!;
-        await http.SignInAsync(Authentication.Cookie, principal);
+        await http.RequestServices.GetRequiredService<ServerSessions>().SignInAsync(http, principal);
         return TypedResults.Ok(ToMe(Caller.From(principal)));
     }
 
     static async Task<NoContent> SignOut(HttpContext http)
     {
-        await http.SignOutAsync(Authentication.Cookie);
+        await http.RequestServices.GetRequiredService<ServerSessions>().SignOutAsync(http);
         return TypedResults.NoContent();
     }
 

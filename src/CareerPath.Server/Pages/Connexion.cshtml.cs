@@ -9,7 +9,7 @@ namespace CareerPath.Server.Pages;
 
 /// <summary>Sign-in with the same accounts, password check and lockout as the API; ProConnect when configured.</summary>
 [EnableRateLimiting(ApiSetup.LoginLimit)]
-public sealed class ConnexionModel(Accounts accounts, IConfiguration configuration) : CareerPathPage
+public sealed class ConnexionModel(Accounts accounts, ServerSessions sessions, IConfiguration configuration) : CareerPathPage
 {
     public const string Refused = "Identifiants invalides, ou compte verrouillé temporairement après trop d'échecs.";
 
@@ -38,7 +38,7 @@ public sealed class ConnexionModel(Accounts accounts, IConfiguration configurati
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
-        await HttpContext.SignInAsync(Authentication.Cookie, principal);
+        await sessions.SignInAsync(HttpContext, principal);
         return Redirect(SafeReturn());
     }
 

@@ -12,7 +12,7 @@ public sealed class DeconnexionModel : CareerPathPage
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(Authentication.Cookie);
+        await HttpContext.RequestServices.GetRequiredService<ServerSessions>().SignOutAsync(HttpContext);
         return Redirect("/connexion");
     }
 }

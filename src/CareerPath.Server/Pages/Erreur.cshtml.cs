@@ -3,6 +3,8 @@ using CareerPath.Server.Web;
 namespace CareerPath.Server.Pages;
 
 /// <summary>The page of an error answer (re-executed with the original status code).</summary>
+// A form post that failed (an expired antiforgery token among others) is re-executed here as a POST: it must not be refused again.
+[Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryToken]
 public sealed class ErreurModel : CareerPathPage
 {
     public int Code { get; private set; }

@@ -35,7 +35,7 @@ public static class Authentication
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.ExpireTimeSpan = ServerSessions.Lifetime;
                 o.SlidingExpiration = true;
                 o.LoginPath = "/connexion";
                 o.LogoutPath = "/deconnexion";
@@ -46,21 +46,25 @@ public static class Authentication
                 o.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
                 o.Events.OnValidatePrincipal = async context =>
                 {
-                    var accounts = context.HttpContext.RequestServices.GetRequiredService<Accounts>();
+                    var services = context.HttpContext.RequestServices;
+                    var ct = context.HttpContext.RequestAborted;
+                    // The session must still live on the server (not signed out, not ended by an administrator),
+                    // and the account be active: the principal is rebuilt from the database, its session id kept.
                     var id = context.Principal?.FindFirstValue(CareerPathClaims.UserId);
-                    var fresh = Guid.TryParse(id, out var userId) ? await accounts.PrincipalAsync(userId, Cookie) : null;
+                    var session = context.Principal is { } cookie && Guid.TryParse(id, out var userId)
+                        ? await services.GetRequiredService<ServerSessions>().LiveSessionAsync(cookie, userId, ct) : null;
+                    var fresh = session is null ? null : await services.GetRequiredService<Accounts>().PrincipalAsync(Guid.Parse(id!), Cookie, ct);
                     if (fresh is null)
                     {
                         context.RejectPrincipal();
                         await context.HttpContext.SignOutAsync(Cookie);
                     }
-                    else context.ReplacePrincipal(fresh);
+                    else context.ReplacePrincipal(ServerSessions.With(fresh, session!));
                 };
             })
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Token, null);
         services.AddSingleton<WebSessionStore>();
         services.AddSingleton<ServerSessions>();
-        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, UseServerSessions>();
 
         // ProConnect (or any OpenID Connect provider) when configured: the provider proves the e-mail,
         // and the local account with that e-mail decides the role and scope. No account, no access.
@@ -100,20 +104,12 @@ public static class Authentication
                     var account = email is null ? null : await accounts.FindByEmailAsync(email);
                     var principal = account is null ? null : await accounts.PrincipalAsync(account.Id, Cookie);
                     if (principal is null) context.Fail("Aucun compte CareerPath actif pour cette adresse.");
-                    else context.Principal = principal;
+                    else context.Principal = await context.HttpContext.RequestServices.GetRequiredService<ServerSessions>()
+                        .OpenAsync(principal, context.HttpContext.RequestAborted);
                 };
             });
         }
         return services;
-    }
-
-    /// <summary>Wires the server-side session store once the services are built (it needs the database).</summary>
-    sealed class UseServerSessions(ServerSessions sessions) : IPostConfigureOptions<CookieAuthenticationOptions>
-    {
-        public void PostConfigure(string? name, CookieAuthenticationOptions options)
-        {
-            if (name == Cookie) options.SessionStore = sessions;
-        }
     }
 
     /// <summary>Everything but the API, the calendar feeds and the job dashboard is a page for people.</summary>

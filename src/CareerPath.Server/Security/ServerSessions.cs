@@ -2,40 +2,55 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using CareerPath.Workflows.Queries;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace CareerPath.Server.Security;
 
 /// <summary>
-/// Sign-in sessions kept on the server (the cookie handler's ticket store): the cookie carries a
-/// random key, the ticket lives in PostgreSQL. Signing out deletes the row, so a copy of the cookie
-/// taken before is worth nothing; an administrator disabling an account or changing its scope deletes
-/// its rows too (AccountStore.UpdateAsync). Several nodes share the sessions through the database.
+/// Sign-in sessions kept on the server. Each sign-in makes a row with a random id, carried in the
+/// (protected) cookie as a claim; the cookie is honoured only while the row lives. Signing out
+/// deletes the row, so a copy of the cookie taken before is worth nothing; an administrator disabling
+/// an account or changing its scope deletes its rows (AccountStore.UpdateAsync). A sign-in always
+/// makes a new row: a cookie from an ended session never comes back to life.
 /// </summary>
-public sealed class ServerSessions(WebSessionStore store, TimeProvider time) : ITicketStore
+public sealed class ServerSessions(WebSessionStore store, TimeProvider time)
 {
-    static readonly TimeSpan DefaultLifetime = TimeSpan.FromHours(8);
+    public const string Claim = "careerpath:session";
+    /// <summary>The session's length, sliding: the cookie's own expiry, and twice the row's renewal step.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(8);
 
-    public async Task<string> StoreAsync(AuthenticationTicket ticket)
+    /// <summary>Opens a session for the principal and signs the browser in with it.</summary>
+    public async Task SignInAsync(HttpContext http, ClaimsPrincipal principal)
     {
-        // 256 random bits: the key is the session, so it must not be guessable.
-        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var userId = Guid.Parse(ticket.Principal.FindFirstValue(CareerPathClaims.UserId) ?? throw new InvalidOperationException("A session needs an account."));
+        await http.SignInAsync(Authentication.Cookie, await OpenAsync(principal, http.RequestAborted));
+    }
+
+    /// <summary>A new session row; the principal carrying its id (ProConnect's sign-in hands it to the cookie itself).</summary>
+    public async Task<ClaimsPrincipal> OpenAsync(ClaimsPrincipal principal, CancellationToken ct)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var userId = Guid.Parse(principal.FindFirstValue(CareerPathClaims.UserId) ?? throw new InvalidOperationException("A session needs an account."));
         var now = time.GetUtcNow();
-        await store.CreateAsync(key, userId, TicketSerializer.Default.Serialize(ticket), now, ticket.Properties.ExpiresUtc ?? now + DefaultLifetime);
-        return key;
+        await store.CreateAsync(id, userId, now, now + Lifetime, ct);
+        return With(principal, id);
     }
 
-    public Task RenewAsync(string key, AuthenticationTicket ticket) =>
-        store.RenewAsync(key, TicketSerializer.Default.Serialize(ticket), ticket.Properties.ExpiresUtc ?? time.GetUtcNow() + DefaultLifetime);
-
-    public async Task<AuthenticationTicket?> RetrieveAsync(string key)
+    /// <summary>Ends the browser's session on the server, then clears its cookie.</summary>
+    public async Task SignOutAsync(HttpContext http)
     {
-        // A key that is not one of ours is not worth a query.
-        if (key.Length != 64) return null;
-        var bytes = await store.FindAsync(key, time.GetUtcNow());
-        return bytes is null ? null : TicketSerializer.Default.Deserialize(bytes);
+        if (http.User.FindFirstValue(Claim) is { } id) await store.EndAsync(id, http.RequestAborted);
+        await http.SignOutAsync(Authentication.Cookie);
     }
 
-    public Task RemoveAsync(string key) => store.EndAsync(key);
+    /// <summary>Whether the session a cookie names is live (and for that account).</summary>
+    public async Task<string?> LiveSessionAsync(ClaimsPrincipal cookie, Guid userId, CancellationToken ct) =>
+        cookie.FindFirstValue(Claim) is { Length: 64 } id && await store.IsLiveAsync(id, userId, time.GetUtcNow(), Lifetime / 2, ct) ? id : null;
+
+    /// <summary>The principal with the session's id added (a principal rebuilt from the database must keep it).</summary>
+    public static ClaimsPrincipal With(ClaimsPrincipal principal, string sessionId)
+    {
+        var identity = (ClaimsIdentity)principal.Identity!;
+        foreach (var old in identity.FindAll(Claim).ToList()) identity.RemoveClaim(old);
+        identity.AddClaim(new Claim(Claim, sessionId));
+        return principal;
+    }
 }

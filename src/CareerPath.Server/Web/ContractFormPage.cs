@@ -86,7 +86,6 @@ public abstract class ContractFormPage : CareerPathPage
         {
             if (!await LoadContractAsync(ct)) return NotFoundPage();
             Version = await CurrentVersionAsync(ct);
-            ModelState.Clear(); // the inputs then show the values set by reloadCurrent, not the posted ones
             await reloadCurrent();
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();

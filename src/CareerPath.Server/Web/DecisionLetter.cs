@@ -142,6 +142,20 @@ public sealed record DecisionLetter(
 
     static List<LetterMention> PrivateMentions(DecisionFacts facts, Decision decision, ContractType type, DateOnly notified)
     {
+        // A private contrat de projet is a CDI d'opération: it has no term that ends it of itself.
+        if (type == ContractType.ContratDeProjet)
+            return
+            [
+                new("Procédure applicable",
+                    "Ce contrat de chantier ou d'opération est un contrat à durée indéterminée : il ne cesse pas de plein droit à la fin de l'opération. "
+                    + "Sa rupture à cette fin est un licenciement, soumis à l'entretien préalable, à la lettre de licenciement et au préavis du Code du travail. "
+                    + "Ce courrier ne tient pas lieu de lettre de licenciement.",
+                    "Code du travail, art. L1223-8 et L1236-8 ; art. L1232-2 à L1232-6",
+                    "Lecture de CareerPath : la lettre de licenciement, avec son motif et son préavis, reste à établir selon cette procédure."),
+                new("Voies et délais de recours",
+                    "Un licenciement peut être contesté devant le conseil de prud'hommes dans les 12 mois de sa notification.",
+                    "Code du travail, art. L1411-1 et L1471-1"),
+            ];
         var list = new List<LetterMention>
         {
             new("Délai de prévenance",

@@ -14,8 +14,11 @@ public sealed record StartRequest(string DefinitionId, Guid SubjectId, Guid? Str
 public sealed record SignalRequest(Guid InstanceId, string Trigger, JsonObject? Payload, string Actor, string? IdempotencyKey = null,
     string? Reason = null, int? ExpectedVersion = null);
 
-/// <summary>A timer a transition would add, move or drop: <see cref="Before"/> null = new, <see cref="After"/> null = dropped.</summary>
-public sealed record TimerChange(string Name, string Label, DateOnly? Before, DateOnly? After, Deadline? Deadline);
+/// <summary>
+/// A timer a transition would add, move or drop: <see cref="Before"/> null = new, <see cref="After"/> null = dropped;
+/// <see cref="OfNewInstance"/>: a timer of an instance the transition would start (a renewal's new contract).
+/// </summary>
+public sealed record TimerChange(string Name, string Label, DateOnly? Before, DateOnly? After, Deadline? Deadline, bool OfNewInstance = false);
 
 /// <summary>What a transition would do, computed by the engine as for real and written nowhere.</summary>
 public sealed record TransitionPreview(InstanceRow Instance, string ToState, IReadOnlyList<TimerChange> Changes);
@@ -140,6 +143,21 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         foreach (var (name, timer) in armed)
             if (wanted.All(w => w.Name != name))
                 changes.Add(new TimerChange(name, DeadlineJson.Read(timer.Explanation).Label, timer.DueOn, null, null));
+        // An instance the transition starts (a renewal's new contract): its first transition, run the same way, in memory too.
+        foreach (var start in prepared.Outcome.Effects.OfType<StartInstance>())
+        {
+            var definition = definitions.Latest(start.DefinitionId);
+            var child = new InstanceRow
+            {
+                Id = Guid.CreateVersion7(time.GetUtcNow()), DefinitionId = definition.Id, DefinitionVersion = definition.Version,
+                State = definition.CreatedState, Data = start.Data.ToJsonString(), SubjectId = start.SubjectId, StructureId = start.StructureId, ParentId = row.Id,
+            };
+            var childRecords = await ReadRecordsAsync(conn, null, [child], ct);
+            var started = Prepare(child, new SignalRequest(child.Id, definition.StartTrigger, null, request.Actor, "start"), depth: 1, firingTimerId: null,
+                childRecords.GetValueOrDefault(child.Id));
+            changes.AddRange(started.Outcome.Timers.DistinctBy(t => t.Name)
+                .Select(t => new TimerChange(t.Name, t.Deadline.Label, null, t.Deadline.Date, t.Deadline, OfNewInstance: true)));
+        }
         return new TransitionPreview(row, prepared.Outcome.ToState, changes.OrderBy(c => c.After ?? c.Before).ToList());
     }
 

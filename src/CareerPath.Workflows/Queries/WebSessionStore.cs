@@ -12,41 +12,34 @@ public sealed class WebSessionStore(NpgsqlDataSource db)
 {
     static WebSessionStore() => DapperTypes.Register();
 
-    public async Task CreateAsync(string id, Guid userId, byte[] ticket, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken ct = default)
+    public async Task CreateAsync(string id, Guid userId, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             DELETE FROM web_session WHERE expires_at < @now;
-            INSERT INTO web_session (id, user_id, ticket, created_at, expires_at) VALUES (@id, @userId, @ticket, @now, @expiresAt);
-            """, new { id, userId, ticket, now, expiresAt }, cancellationToken: ct));
+            INSERT INTO web_session (id, user_id, created_at, expires_at) VALUES (@id, @userId, @now, @expiresAt);
+            """, new { id, userId, now, expiresAt }, cancellationToken: ct));
     }
 
-    /// <summary>The ticket of a live session; null when it was ended, never existed or has expired.</summary>
-    public async Task<byte[]?> FindAsync(string id, DateTimeOffset now, CancellationToken ct = default)
+    /// <summary>
+    /// Whether the session is live (its row exists, for this account, and has not expired). A live session
+    /// whose end is nearer than <paramref name="slide"/> is moved to now + 2 × slide: a sliding session costs one write per half-life.
+    /// </summary>
+    public async Task<bool> IsLiveAsync(string id, Guid userId, DateTimeOffset now, TimeSpan slide, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<byte[]?>(new CommandDefinition(
-            "SELECT ticket FROM web_session WHERE id = @id AND expires_at > @now", new { id, now }, cancellationToken: ct));
-    }
-
-    /// <summary>A sliding session moves its end; an ended one stays ended (nothing is re-created).</summary>
-    public async Task RenewAsync(string id, byte[] ticket, DateTimeOffset expiresAt, CancellationToken ct = default)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE web_session SET ticket = @ticket, expires_at = @expiresAt WHERE id = @id", new { id, ticket, expiresAt }, cancellationToken: ct));
+        var expires = await conn.QuerySingleOrDefaultAsync<DateTimeOffset?>(new CommandDefinition(
+            "SELECT expires_at FROM web_session WHERE id = @id AND user_id = @userId AND expires_at > @now", new { id, userId, now }, cancellationToken: ct));
+        if (expires is null) return false;
+        if (expires < now + slide)
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE web_session SET expires_at = @until WHERE id = @id",
+                new { id, until = now + 2 * slide }, cancellationToken: ct));
+        return true;
     }
 
     public async Task EndAsync(string id, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM web_session WHERE id = @id", new { id }, cancellationToken: ct));
-    }
-
-    /// <summary>Ends every session of an account (disabled, or its scope changed); returns how many there were.</summary>
-    public async Task<int> EndAllAsync(Guid userId, CancellationToken ct = default)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition("DELETE FROM web_session WHERE user_id = @userId", new { userId }, cancellationToken: ct));
     }
 }

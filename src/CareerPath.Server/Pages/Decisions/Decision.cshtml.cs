@@ -20,15 +20,18 @@ public sealed class DecisionModel(DecisionQueries decisions) : ContractFormPage
 
     [BindProperty(Name = "kind")] public DecisionKind? Kind { get; set; }
     [BindProperty(Name = "reason")] public string? Reason { get; set; }
-    [BindProperty(Name = "newEnd")] public DateOnly? NewEnd { get; set; }
     [BindProperty(Name = "notifiedOn")] public DateOnly? NotifiedOn { get; set; }
 
     public static IReadOnlyList<(string Value, string Label)> Kinds { get; } =
         Enum.GetValues<DecisionKind>().Select(k => (k.ToString(), CareerLabels.Decision(k))).ToList();
 
-    /// <summary>The kinds this contract allows: titularisation only with a public employer.</summary>
-    public IReadOnlyList<(string Value, string Label)> KindsHere =>
-        Contract.Regime == nameof(LegalRegime.Public) ? Kinds : Kinds.Where(k => k.Value != nameof(DecisionKind.Titularisation)).ToList();
+    /// <summary>
+    /// The kinds this form records: titularisation only with a public employer; a renewal has its own form
+    /// (/renouvellement), where every deadline it moves is previewed before it is saved.
+    /// </summary>
+    public IReadOnlyList<(string Value, string Label)> KindsHere => Kinds
+        .Where(k => k.Value != nameof(DecisionKind.Renewal))
+        .Where(k => Contract.Regime == nameof(LegalRegime.Public) || k.Value != nameof(DecisionKind.Titularisation)).ToList();
 
     /// <summary>Days from today to the date the decision is due by (negative: late).</summary>
     public int? DaysLeft => Facts.DecisionDue is { } due ? due.Date.DayNumber - Today.DayNumber : null;
@@ -47,8 +50,14 @@ public sealed class DecisionModel(DecisionQueries decisions) : ContractFormPage
     {
         if (!await LoadAsync(ct)) return NotFoundPage();
         if (!BindingOk()) return Invalid();
+        if (Kind == DecisionKind.Renewal)
+        {
+            Form.Add("kind", "Un renouvellement s'enregistre sur sa page, après l'aperçu des échéances qu'il déplace.");
+            Form.Fail("Le formulaire contient des erreurs : corrigez les champs signalés.");
+            return Invalid();
+        }
         var wasLate = Late;
-        var outcome = await Actions.DecideAsync(Caller, Id, new DecisionRequest(Kind, Reason, NewEnd, NotifiedOn),
+        var outcome = await Actions.DecideAsync(Caller, Id, new DecisionRequest(Kind, Reason, null, NotifiedOn),
             new ActOptions(ExpectedVersion: Version), ct);
         if (!outcome.Ok) return await RefusedAsync(outcome.Failure!, () => LoadAsync(ct), ct);
         Success = $"Décision enregistrée : {CareerLabels.Decision(Kind!.Value)}."

@@ -1,11 +1,10 @@
--- Sessions of the web pages, kept on the server: the cookie carries only the key of a row here, so
--- signing out, an administrator disabling the account or changing its scope ends the session at
--- once, wherever a copy of the cookie went. The ticket is ASP.NET Core's serialized authentication
--- ticket (claims rebuilt from app_user at each request anyway).
+-- Sessions of the web pages, kept on the server: the sign-in cookie names a row here, and is
+-- honoured only while the row lives. Signing out, an administrator disabling the account or
+-- changing its scope deletes the rows, which ends the session at once wherever a copy of the
+-- cookie went. Each sign-in makes a new row (a new random id).
 CREATE TABLE web_session (
     id          text PRIMARY KEY CHECK (length(id) BETWEEN 32 AND 100),
     user_id     uuid NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
-    ticket      bytea NOT NULL,
     created_at  timestamptz NOT NULL,
     expires_at  timestamptz NOT NULL
 );
