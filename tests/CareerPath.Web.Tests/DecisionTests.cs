@@ -89,7 +89,7 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
         await page.GotoAsync($"/contrats/{own.ContractId}/decision");
         await page.AssertAccessibleAsync();
         // Every field has its label.
-        foreach (var id in new[] { "champ-kind", "champ-reason", "champ-newEnd", "champ-notifiedOn" })
+        foreach (var id in new[] { "champ-kind", "champ-reason", "champ-notifiedOn" })
             Assert.Equal(1, await page.Locator($"label[for='{id}']").CountAsync());
 
         // From the top of the page, Tab reaches the fields in order, then the button; the keys fill them in.
@@ -104,7 +104,7 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
             if (focused == "champ-reason") await page.Keyboard.TypeAsync("Fin du projet de médiation numérique.");
             if (focused == "Enregistrer la décision") break;
         }
-        var fields = new[] { "champ-kind", "champ-reason", "champ-newEnd", "champ-notifiedOn", "Enregistrer la décision" };
+        var fields = new[] { "champ-kind", "champ-reason", "champ-notifiedOn", "Enregistrer la décision" };
         Assert.True(fields.All(order.Contains), "focus order: " + string.Join(" → ", order));
         Assert.Equal(fields, order.Where(fields.Contains).ToArray());
         Assert.Equal("NotRetained", await page.InputValueAsync("#champ-kind"));

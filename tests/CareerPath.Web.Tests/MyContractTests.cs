@@ -42,6 +42,8 @@ public sealed class MyContractTests(WebSite site, BrowserFixture browser)
         await Assertions.Expect(anyDeadline.Locator("p", new() { HasTextString = "Source :" })).ToBeVisibleAsync();
         // Never which colleague acted: no "Par" column, no account in the journal, no forms of staff.
         Assert.Equal(0, await page.Locator("th", new() { HasTextString = "Par" }).CountAsync());
+        // Nor the notes staff wrote in the journal (a review's note, a decision's reason).
+        Assert.Equal(0, await page.Locator("th", new() { HasTextString = "Précision" }).CountAsync());
         Assert.DoesNotContain("@", string.Join(" ", await page.Locator("table").AllInnerTextsAsync()));
         Assert.Equal(0, await page.GetByRole(AriaRole.Link, new() { Name = "Avenant", Exact = true }).CountAsync());
         await page.AssertAccessibleAsync();

@@ -43,6 +43,7 @@ public static class ApiSetup
         services.AddSingleton<ReferenceData>();
         services.AddSingleton<CsvImporter>();
         services.AddSingleton<Actions.ContractActions>();
+        services.AddSingleton<Actions.PostActions>();
         services.AddCareerPathAuthentication(configuration);
         // No fallback policy: every endpoint names its own (a test checks it), and the framework's own
         // answers (405, 415) must reach anonymous callers as what they are, not as 401.

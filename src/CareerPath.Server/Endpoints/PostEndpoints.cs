@@ -56,20 +56,13 @@ public static class PostEndpoints
         // A tranche of the grant paid: recorded once (the same day again changes nothing), and the
         // post-funding workflow stops waiting for it, in the same transaction.
         group.MapPost("/{id:guid}/tranches/received", async Task<Results<Ok<TrancheView>, NotFoundProblem, ValidationProblem, ConflictProblem>> (Guid id,
-            TrancheReceipt body, PostQueries posts, GrantTranches tranches, TimeProvider time, HttpContext http, CancellationToken ct) =>
-        {
-            var caller = http.Caller();
-            if (!caller.MaySeeStructure(await posts.StructureOfAsync(id, ct))) return new NotFoundProblem();
-            var check = new Check().Required("conventionId", body.ConventionId).Range("seq", body.Seq, 1, 100).Date("receivedOn", body.ReceivedOn);
-            if (body.ReceivedOn > WorkflowEngine.ParisDate(time.GetUtcNow())) check.Add("receivedOn", "Une tranche ne peut pas être reçue dans le futur.");
-            if (!check.Ok) return check.Problem();
-            var result = await tranches.ReceiveAsync(id, body.ConventionId!.Value, body.Seq!.Value, body.ReceivedOn!.Value, caller.Actor, ct);
-            return result switch
+            TrancheReceipt body, Actions.PostActions actions, HttpContext http, CancellationToken ct) =>
+            await actions.ReceiveTrancheAsync(http.Caller(), id, body, ct) switch
             {
-                { Tranche: { } received } => TypedResults.Ok(received),
-                { AlreadyReceivedOn: { } day } => new ConflictProblem($"Cette tranche est déjà reçue le {day:yyyy-MM-dd}."),
-                _ => check.Add("seq", "Aucune tranche de ce numéro dans cette convention du poste.").Problem(),
-            };
-        }).RequireAuthorization(Policies.Staff).WithName("receiveTranche").WithSummary("Enregistrer la réception d'une tranche de subvention");
+                { Received: { } received } => TypedResults.Ok(received),
+                { Failure.Kind: Actions.FailureKind.NotFound } => new NotFoundProblem(),
+                { Failure: { Kind: Actions.FailureKind.Conflict } f } => new ConflictProblem(f.Message),
+                { Failure: var f } => Common.Invalid(f!.Errors.ToDictionary()),
+            }).RequireAuthorization(Policies.Staff).WithName("receiveTranche").WithSummary("Enregistrer la réception d'une tranche de subvention");
     }
 }

@@ -107,3 +107,46 @@ public abstract class ContractFormPage : CareerPathPage
     /// <summary>"2026-12-01" for a date input.</summary>
     public static string? Iso(DateOnly? date) => date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// A contract form tied to the contract's open task of some kinds (the review, the follow-up, the training to
+/// schedule): it reads the task with the contract, and completes it (only from the version the form was shown with).
+/// </summary>
+public abstract class TaskFormPage(ContractTaskQueries tasks) : ContractFormPage
+{
+    /// <summary>The task kinds this form closes.</summary>
+    protected abstract string[] TaskKinds { get; }
+
+    /// <summary>The access-log action of the form's read.</summary>
+    protected abstract string ReadAction { get; }
+
+    public TaskView? OpenTask { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFoundPage();
+        Version = await CurrentVersionAsync(ct);
+        await LogFormReadAsync(ReadAction, ct);
+        return Page();
+    }
+
+    protected async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        if (!await LoadContractAsync(ct)) return false;
+        OpenTask = await tasks.OpenTaskAsync(Id, TaskKinds, ct);
+        return true;
+    }
+
+    /// <summary>Completes the open task: none open = 409 with <paramref name="noneOpen"/>; refused = 400/409; done = back with <paramref name="saved"/>.</summary>
+    protected async Task<IActionResult> CompleteOpenTaskAsync(Endpoints.TaskCompletion body, string noneOpen, Func<string> saved, CancellationToken ct)
+    {
+        if (OpenTask is null)
+        {
+            Form.Fail(noneOpen);
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return Page();
+        }
+        var outcome = await CompleteTaskAsync(OpenTask.Id, body, ct);
+        return outcome.Ok ? Saved(saved()) : await RefusedAsync(outcome.Failure!, () => LoadAsync(ct), ct);
+    }
+}

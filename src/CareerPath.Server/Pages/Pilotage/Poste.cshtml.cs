@@ -14,7 +14,7 @@ namespace CareerPath.Server.Pages.Pilotage;
 /// and the same call as POST /api/posts/{id}/tranches/received). Out of the caller's reach: the not-found page.
 /// </summary>
 [Authorize(Policy = Policies.Staff)]
-public sealed class PosteModel(PostQueries posts, GrantTranches tranches, DashboardQueries dashboard, TimeProvider time) : CareerPathPage
+public sealed class PosteModel(PostQueries posts, Actions.PostActions actions, DashboardQueries dashboard, TimeProvider time) : CareerPathPage
 {
     public PostView Post { get; private set; } = null!;
     public PostOccupancy Occupancy { get; private set; } = null!;
@@ -33,24 +33,19 @@ public sealed class PosteModel(PostQueries posts, GrantTranches tranches, Dashbo
 
     public async Task<IActionResult> OnPostRecuAsync(Guid id, Guid? conventionId, int? seq, string? receivedOn, CancellationToken ct)
     {
-        // The API's checks, in the API's order: the post in reach first, then the fields.
-        if (!Caller.MaySeeStructure(await posts.StructureOfAsync(id, ct))) return NotFoundPage();
         Today = WorkflowEngine.ParisDate(time.GetUtcNow());
+        // What the API calls: the post in reach, the fields, one write.
         DateOnly? day = DateOnly.TryParseExact(receivedOn, "yyyy-MM-dd", out var parsed) ? parsed : null;
-        var check = new Check().Required("conventionId", conventionId).Range("seq", seq, 1, 100).Date("receivedOn", day);
-        if (day > Today) check.Add("receivedOn", "Une tranche ne peut pas être reçue dans le futur.");
-        if (check.Ok)
+        var outcome = await actions.ReceiveTrancheAsync(Caller, id, new TrancheReceipt(conventionId, seq, day), ct);
+        if (outcome.Received is { } received)
         {
-            var result = await tranches.ReceiveAsync(id, conventionId!.Value, seq!.Value, day!.Value, Caller.Actor, ct);
-            if (result.Tranche is { } received)
-            {
-                Success = $"Tranche n° {received.Seq} ({PostLabels.Euros(received.AmountEur)}) enregistrée comme reçue le {Fr.Date(received.ReceivedOn!.Value)}.";
-                return Redirect($"/postes/{id}");
-            }
-            if (result.AlreadyReceivedOn is { } already) Form.Fail($"Cette tranche est déjà reçue le {Fr.Date(already)}.");
-            else check.Add("seq", "Aucune tranche de ce numéro dans cette convention du poste.");
+            Success = $"Tranche n° {received.Seq} ({PostLabels.Euros(received.AmountEur)}) enregistrée comme reçue le {Fr.Date(received.ReceivedOn!.Value)}.";
+            return Redirect($"/postes/{id}");
         }
-        if (!check.Ok) Form.From(check.Failure());
+        if (outcome.Failure!.Kind == Actions.FailureKind.NotFound) return NotFoundPage();
+        // A date the browser sent that is not one: said as such, not as a missing date.
+        if (day is null && !string.IsNullOrEmpty(receivedOn)) Form.Add("receivedOn", "Date invalide (AAAA-MM-JJ).");
+        Form.From(outcome.Failure);
         if (!await LoadAsync(id, ct)) return NotFoundPage();
         Posted = conventionId is { } c && seq is { } n ? (c, n) : null;
         PostedDay = receivedOn;
