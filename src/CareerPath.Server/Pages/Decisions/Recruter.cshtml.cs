@@ -14,7 +14,7 @@ namespace CareerPath.Server.Pages.Decisions;
 /// if either part is wrong, nothing is written and every error is shown beside its field.
 /// </summary>
 [Authorize(Policy = Policies.Staff)]
-public sealed class RecruterModel(PostQueries posts, StructureQueries structures, RecruitmentCommands recruitment) : CareerPathPage
+public sealed class RecruterModel(PostQueries posts, DashboardQueries structures, RecruitmentCommands recruitment) : CareerPathPage
 {
     [BindProperty(Name = "fullName")] public string? FullName { get; set; }
     [BindProperty(Name = "workEmail")] public string? WorkEmail { get; set; }
@@ -70,20 +70,11 @@ public sealed class RecruterModel(PostQueries posts, StructureQueries structures
 
     async Task LoadPostsAsync(CancellationToken ct)
     {
-        var names = (await structures.ListAsync(Scope, new PageRequest(PageRequest.MaxLimit, null), ct))?.Items.ToDictionary(s => s.Id, s => s.Name) ?? [];
+        // The structures' names only (no HR contact): what the list of posts needs.
+        var names = await structures.StructureNamesAsync(Scope, ct);
         var list = (await posts.ListAsync(Scope, null, new PageRequest(PageRequest.MaxLimit, null), ct))?.Items ?? [];
         Posts = list.Where(p => Caller.MaySeeStructure(p.StructureId))
-            .Select(p => (p.Id.ToString(), $"{names.GetValueOrDefault(p.StructureId, "Structure")} — {p.Label}{(p.State is { } s ? $" ({PostState(s)})" : "")}"))
+            .Select(p => (p.Id.ToString(), $"{names.GetValueOrDefault(p.StructureId, "Structure")} — {p.Label}{(p.State is { } s ? $" ({PostLabels.State(s).ToLower(Fr.Culture)})" : "")}"))
             .OrderBy(p => p.Item2, StringComparer.Create(Fr.Culture, ignoreCase: true)).ToList();
     }
-
-    static string PostState(string state) => state switch
-    {
-        "Vacant" => "vacant",
-        "Occupied" => "occupé",
-        "Recruiting" or "Funded" or "Granted" => "à pourvoir",
-        "FundingEnding" => "fin de financement proche",
-        "FundingEnded" or "Closed" => "financement terminé",
-        _ => state,
-    };
 }
