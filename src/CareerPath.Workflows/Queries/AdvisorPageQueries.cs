@@ -25,12 +25,13 @@ public sealed class AdvisorPageQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         var versions = (await conn.QueryAsync<(Guid Id, int Version)>(new CommandDefinition(
             "SELECT id, version FROM workflow_instance WHERE id = ANY(@ids)", new { ids }, cancellationToken: ct))).ToList();
-        var timers = (await conn.QueryAsync<TimerRow>(new CommandDefinition("""
+        // Each timer as the timeline's own TimerView, beside its instance's id (split at the timer's "id").
+        var timers = (await conn.QueryAsync<Guid, TimerView, (Guid InstanceId, TimerView Timer)>(new CommandDefinition("""
             SELECT instance_id AS InstanceId, id, name, trigger, due_on AS DueOn, due_at AS DueAt, rule_id AS RuleId, armed_in_state AS ArmedInState,
                    fired_at AS FiredAt, outcome, explanation::text AS Explanation
               FROM workflow_timer WHERE instance_id = ANY(@ids) ORDER BY due_at, ordinal, id
-            """, new { ids }, cancellationToken: ct))).ToLookup(t => t.InstanceId);
-        return versions.ToDictionary(v => v.Id, v => new InstanceDeadlines(v.Id, v.Version, timers[v.Id].Select(t => t.View()).ToList()));
+            """, new { ids }, cancellationToken: ct), (instanceId, timer) => (instanceId, timer), splitOn: "id")).ToLookup(t => t.InstanceId, t => t.Timer);
+        return versions.ToDictionary(v => v.Id, v => new InstanceDeadlines(v.Id, v.Version, timers[v.Id].ToList()));
     }
 
     /// <summary>The instance's version now (null: no such instance), for a form to carry.</summary>
@@ -39,26 +40,5 @@ public sealed class AdvisorPageQueries(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
             "SELECT version FROM workflow_instance WHERE id = @instanceId", new { instanceId }, cancellationToken: ct));
-    }
-
-    sealed record TimerRow
-    {
-        public Guid InstanceId { get; init; }
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string Trigger { get; init; } = "";
-        public DateOnly DueOn { get; init; }
-        public DateTimeOffset DueAt { get; init; }
-        public string RuleId { get; init; } = "";
-        public string ArmedInState { get; init; } = "";
-        public DateTimeOffset? FiredAt { get; init; }
-        public string? Outcome { get; init; }
-        public string Explanation { get; init; } = "";
-
-        public TimerView View() => new()
-        {
-            Id = Id, Name = Name, Trigger = Trigger, DueOn = DueOn, DueAt = DueAt, RuleId = RuleId, ArmedInState = ArmedInState,
-            FiredAt = FiredAt, Outcome = Outcome, Explanation = Explanation,
-        };
     }
 }
