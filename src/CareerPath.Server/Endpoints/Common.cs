@@ -18,10 +18,6 @@ static class Common
     public static Actions.ActOptions Act(this HttpContext http) =>
         new(http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null);
 
-    /// <summary>The Idempotency-Key header, if any: the same key twice is one transition.</summary>
-    public static string? IdempotencyKey(this HttpContext http) =>
-        http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } key ? key : null;
-
     /// <summary>
     /// The personal records a caller may read: an administrator all, an HR manager their structures',
     /// an advisor their own wherever they worked, anyone else nothing.

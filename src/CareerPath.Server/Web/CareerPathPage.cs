@@ -31,6 +31,16 @@ public abstract class CareerPathPage : PageModel
     /// <summary>The state of the page's form after a post (errors, stale record).</summary>
     public FormState Form { get; } = new();
 
+    /// <summary>A date field as a date input sends it (AAAA-MM-JJ); empty = null; anything else = an error beside the field.</summary>
+    protected DateOnly? ParseDate(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+            return date;
+        Form.Fail("Le formulaire contient des erreurs : corrigez les champs signalés.").Add(field, "Date invalide : saisissez-la au format JJ/MM/AAAA.");
+        return null;
+    }
+
     /// <summary>Out of reach and not there look the same: the not-found page.</summary>
     protected IActionResult NotFoundPage() => NotFound();
 

@@ -132,13 +132,4 @@ public abstract class EndChangePage(ContractQueries contracts, AdvisorPageQuerie
         on = ParseDate(OnField, On);
         return !Form.HasErrors;
     }
-
-    DateOnly? ParseDate(string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        Form.Fail("Le formulaire contient des erreurs : corrigez les champs signalés.");
-        Form.Add(field, "Date invalide : saisissez-la au format JJ/MM/AAAA.");
-        return null;
-    }
 }

@@ -107,12 +107,4 @@ public sealed class MonContratModel(AdvisorCareer career, ContractActions action
         await LogReadAsync("advisors.own-page", "advisor", me, [me], view.Contracts.Count);
         return true;
     }
-
-    DateOnly? ParseDate(string field, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return null;
-        if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-        Form.Fail("Le formulaire contient des erreurs : corrigez les champs signalés.").Add(field, "Date invalide : saisissez-la au format JJ/MM/AAAA.");
-        return null;
-    }
 }
