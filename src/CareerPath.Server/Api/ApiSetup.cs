@@ -54,7 +54,8 @@ public static class ApiSetup
             .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.Hr, Roles.Admin))
             .AddPolicy(Policies.PersonalRecords, p => p.RequireRole(Roles.Hr, Roles.Admin, Roles.Advisor))
             .AddPolicy(Policies.Reports, p => p.RequireRole(Roles.Auditor, Roles.Hr, Roles.Admin))
-            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin));
+            .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin))
+            .AddPolicy(Policies.Program, p => p.RequireRole(Roles.Program, Roles.Admin));
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ApiExceptionHandler>();

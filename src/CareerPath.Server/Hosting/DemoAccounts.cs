@@ -33,6 +33,7 @@ public static class DemoAccounts
         await Add(Roles.Hr, people.Hr.Email, people.Hr.Name, people.Structures, null);
         await Add(Roles.Advisor, people.Advisor.Email, people.Advisor.Name, [], people.Advisor.Id);
         await Add(Roles.Auditor, "auditeur@careerpath.local", "Auditeur syndical", [], null);
+        await Add(Roles.Program, "programme@careerpath.local", "Coordination nationale du programme", [], null);
 
         var text = new StringBuilder("Demo accounts (shown once; also in ").Append(dataDirectory is null ? "no file" : Path.Combine(dataDirectory, FileName)).AppendLine("):");
         foreach (var (role, email, password) in created) text.AppendLine($"  {role,-8} {email,-45} {password}");

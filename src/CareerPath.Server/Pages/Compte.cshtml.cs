@@ -26,6 +26,7 @@ public sealed class CompteModel(AccountStore store, Accounts accounts, TimeProvi
         Roles.Hr => "Responsable RH",
         Roles.Advisor => "Conseiller numérique",
         Roles.Auditor => "Auditeur syndical",
+        Roles.Program => "Coordination du programme",
         _ => role,
     };
 

@@ -9,8 +9,10 @@ public static class Roles
     public const string Hr = "hr";
     public const string Advisor = "advisor";
     public const string Auditor = "auditor";
+    /// <summary>The State's national and regional coordinators: counts across all structures, people never.</summary>
+    public const string Program = "program";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { Admin, Hr, Advisor, Auditor };
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { Admin, Hr, Advisor, Auditor, Program };
 }
 
 /// <summary>Named authorization policies: every endpoint names one.</summary>
@@ -26,6 +28,8 @@ public static class Policies
     /// <summary>Union auditors and administrators: the decision audit log.</summary>
     public const string Audit = "audit";
     public const string Hr = "hr";
+    /// <summary>Program coordinators and administrators: the national counts and the open-data file.</summary>
+    public const string Program = "program";
     public const string Authenticated = "authenticated";
 }
 
@@ -53,6 +57,7 @@ public sealed class Caller
     public bool IsHr => Role == Roles.Hr;
     public bool IsAdvisor => Role == Roles.Advisor;
     public bool IsAuditor => Role == Roles.Auditor;
+    public bool IsProgram => Role == Roles.Program;
 
     /// <summary>How the journal and tasks record the person: role and account.</summary>
     public string Actor => $"{Role}:{Email}";

@@ -21,11 +21,17 @@ public static class WebSetup
                 o.Conventions.AuthorizeFolder("/", Policies.Authenticated);
                 o.Conventions.AllowAnonymousToPage("/Connexion");
                 o.Conventions.AllowAnonymousToPage("/Erreur");
+                // Each audience's folder: union auditors' pseudonymised reports, the program's national
+                // view, the administrators' engine pages. The page checks come on top of the folder's.
+                o.Conventions.AuthorizeFolder("/Audit", Policies.Audit);
+                o.Conventions.AuthorizeFolder("/Programme", Policies.Program);
+                o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
             })
             // The pages are compiled into this assembly, whoever hosts it (the tests too).
             .AddApplicationPart(typeof(WebSetup).Assembly)
             .AddMvcOptions(o => o.Filters.Add(new ResponseCacheAttribute { NoStore = true, Location = ResponseCacheLocation.None }));
-        services.AddDashboardPages().AddAdvisorPages().AddDecisionPages().AddImportPages();
+        services.AddDashboardPages().AddAdvisorPages().AddDecisionPages().AddImportPages()
+            .AddAuditPages().AddProgramPages().AddAdminPages().AddRulePages();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = AntiforgeryCookie;

@@ -221,6 +221,7 @@ public sealed class DataSet
         await User("advisorA", "alice.martin@commune-a.fr", Roles.Advisor, [], advisorA);
         await User("advisorB", "bruno.petit@asso-b.fr", Roles.Advisor, [], advisorB);
         await User("auditor", "auditeur@careerpath.test", Roles.Auditor, [], null);
+        await User("program", "programme@careerpath.test", Roles.Program, [], null);
         // Signed in with a password (a cookie): what creating API tokens requires.
         foreach (var (key, email, password) in new[] { ("admin", "admin@careerpath.test", "mot-de-passe-admin"), ("hrA", "rh@commune-a.fr", "mot-de-passe-hrA") })
         {

@@ -26,12 +26,12 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
 
     static readonly Row[] Rows =
     [
-        new("GET", "/api/auth/me", null, "admin=200 hrA=200 advisorA=200 auditor=200"),
-        new("GET", "/api/auth/tokens", null, "admin=200 hrA=200 advisorA=200 auditor=200"),
+        new("GET", "/api/auth/me", null, "admin=200 hrA=200 advisorA=200 auditor=200 program=200"),
+        new("GET", "/api/auth/tokens", null, "admin=200 hrA=200 advisorA=200 auditor=200 program=200"),
         // A token never makes another token (signed-in people do: ApiFlowTests).
         new("POST", "/api/auth/tokens", """{"name":"matrice"}""", ""),
-        new("DELETE", "/api/auth/tokens/{random}", null, "admin=404 hrA=404 advisorA=404 auditor=404"),
-        new("POST", "/api/auth/logout", null, "admin=204 hrA=204 advisorA=204 auditor=204"),
+        new("DELETE", "/api/auth/tokens/{random}", null, "admin=404 hrA=404 advisorA=404 auditor=404 program=404"),
+        new("POST", "/api/auth/logout", null, "admin=204 hrA=204 advisorA=204 auditor=204 program=204"),
 
         new("GET", "/api/structures", null, "admin=200 hrA=200"),
         new("GET", "/api/structures/{structure}", null, "admin=200,200 hrA=200,404"),
@@ -104,7 +104,7 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("DELETE", "/api/calendar-feeds/{random}", null, "hrA=404"),
     ];
 
-    static readonly string[] Callers = ["admin", "hrA", "advisorA", "auditor", "anonymous"];
+    static readonly string[] Callers = ["admin", "hrA", "advisorA", "auditor", "program", "anonymous"];
 
     [Fact]
     public async Task Every_endpoint_answers_every_role_as_the_matrix_says_and_auditors_never_see_a_name()

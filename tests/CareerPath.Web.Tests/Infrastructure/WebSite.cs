@@ -40,6 +40,7 @@ public sealed class WebSite : IAsyncLifetime
     public Person Advisor { get; private set; } = null!;
     public Person Admin { get; private set; } = null!;
     public Person Auditor { get; private set; } = null!;
+    public Person Program { get; private set; } = null!;
     /// <summary>The HR manager's structures (the demo's two busiest).</summary>
     public IReadOnlyList<Guid> HrStructures { get; private set; } = [];
 
@@ -60,6 +61,7 @@ public sealed class WebSite : IAsyncLifetime
         Hr = await Add(Roles.Hr, people.Hr.Email, people.Hr.Name, people.Structures, null);
         Advisor = await Add(Roles.Advisor, people.Advisor.Email, people.Advisor.Name, [], people.Advisor.Id);
         Auditor = await Add(Roles.Auditor, "auditeur@careerpath.local", "Auditeur syndical", [], null);
+        Program = await Add(Roles.Program, "programme@careerpath.local", "Coordination nationale du programme", [], null);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
