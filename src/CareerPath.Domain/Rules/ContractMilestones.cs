@@ -18,7 +18,14 @@ public static class ContractMilestones
         "training.start-due",
         "Début de la formation initiale",
         "La formation initiale commence après l'embauche, dans le mois qui suit la prise de poste ; sans inscription à cette date, la structure est relancée.",
-        "Programme Conseiller numérique — parcours de formation (conseiller-numerique.gouv.fr) ; délai d'un mois : règle de gestion CareerPath");
+        "Programme Conseiller numérique — parcours de formation (conseiller-numerique.gouv.fr)")
+    {
+        Interpretations =
+        [
+            "Le délai d'un mois est une règle de gestion de CareerPath : le programme demande que la formation initiale commence dans les semaines "
+            + "qui suivent le recrutement, sans fixer de délai ; un mois permet de relancer la structure tant qu'il est temps.",
+        ],
+    };
 
     public static readonly CalendarPeriod TrainingStartDelay = CalendarPeriod.OfMonths(1);
 

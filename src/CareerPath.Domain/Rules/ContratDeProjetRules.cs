@@ -24,7 +24,14 @@ public static class ContratDeProjetRules
         "Délai de prévenance du renouvellement ou non d'un contrat de projet",
         "L'employeur notifie son intention de renouveler ou non le contrat de projet, par lettre recommandée ou remise en main propre, au plus tard 2 mois avant son terme si l'agent a été recruté pour 3 ans ou moins, 3 mois au-delà. L'agent a 8 jours pour répondre à une proposition de renouvellement ; son silence vaut renonciation.",
         "Décret n° 88-145 du 15 février 1988, art. 38-1, II (issu du décret n° 2020-172 du 27 février 2020) ; "
-        + "depuis le 1er octobre 2025, Code général de la fonction publique, art. R332-39 et R332-40 (décret n° 2025-695 du 24 juillet 2025)");
+        + "depuis le 1er octobre 2025, Code général de la fonction publique, art. R332-39 et R332-40 (décret n° 2025-695 du 24 juillet 2025)")
+    {
+        Interpretations =
+        [
+            "La durée pour laquelle l'agent a été recruté est celle du contrat en cours, de son début à son terme, avenants de prolongation compris ; "
+            + "les contrats de projet qui l'ont précédé ne s'y ajoutent pas.",
+        ],
+    };
 
     public static readonly CalendarPeriod MinDuration = CalendarPeriod.OfYears(1);
     public static readonly CalendarPeriod MaxDuration = CalendarPeriod.OfYears(6);

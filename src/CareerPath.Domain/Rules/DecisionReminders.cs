@@ -9,7 +9,14 @@ public static class DecisionReminders
         "decision.reminders",
         "Rappels avant la décision de fin de contrat",
         "Des rappels sont envoyés 60, 30 et 7 jours avant la date limite de notification de la décision (le délai de prévenance, ou à défaut le terme du contrat).",
-        "Règle de gestion CareerPath, pour tenir les délais du décret n° 88-145, art. 38-1, et du décret n° 2020-172");
+        "Règle de gestion CareerPath, pour tenir les délais du décret n° 88-145, art. 38-1, et du décret n° 2020-172")
+    {
+        Interpretations =
+        [
+            "Les rappels et leurs dates (60, 30 et 7 jours avant) sont une règle de gestion de CareerPath : aucun texte ne les prévoit. "
+            + "Sans délai de prévenance (contrat de droit privé), ils visent le terme du contrat.",
+        ],
+    };
 
     public static readonly IReadOnlyList<int> DefaultOffsetsInDays = [60, 30, 7];
 

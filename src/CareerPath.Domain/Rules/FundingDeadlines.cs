@@ -18,7 +18,10 @@ public static class FundingDeadlines
         "funding.ending-alert",
         "Alerte avant la fin du financement",
         "La structure est alertée 90 jours avant la fin de la convention pour préparer la suite du poste.",
-        "Règle de gestion CareerPath, d'après la " + ConventionSource);
+        "Règle de gestion CareerPath, d'après la " + ConventionSource)
+    {
+        Interpretations = ["Le délai de 90 jours est une règle de gestion de CareerPath, pour laisser à la structure le temps de préparer la suite du poste."],
+    };
 
     public static readonly RuleInfo TranchesRule = new(
         "funding.tranches",

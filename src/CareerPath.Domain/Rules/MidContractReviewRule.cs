@@ -9,7 +9,14 @@ public static class MidContractReviewRule
         "review.mid-contract",
         "Entretien de mi-contrat",
         "Un point d'étape réunit le conseiller et sa structure à mi-parcours du contrat, pour préparer la suite (pérennisation, formation, projet professionnel).",
-        "Programme Conseiller numérique — accompagnement des structures employeuses (conseiller-numerique.gouv.fr)");
+        "Programme Conseiller numérique — accompagnement des structures employeuses (conseiller-numerique.gouv.fr)")
+    {
+        Interpretations =
+        [
+            "Le « mi-parcours » est le jour du milieu de la période qui va du début du contrat à son terme, avenants compris ; quand cette période compte "
+            + "un nombre pair de jours, CareerPath retient le premier des deux jours du milieu (arrondi vers le bas).",
+        ],
+    };
 
     public static Deadline Compute(DateOnly start, DateOnly effectiveEnd)
     {

@@ -16,7 +16,21 @@ public static class PrivateCddLimits
         "Un CDD de droit privé dure au plus 18 mois, renouvellements compris, et peut être renouvelé deux fois au plus, sauf accord de branche. "
         + "Un nouveau CDD du même conseiller sur le même poste, conclu avant la fin du délai de carence qui suit le précédent "
         + "(le tiers de sa durée renouvellements compris, la moitié sous 14 jours), est compté avec lui comme un renouvellement.",
-        "Code du travail, art. L1242-8 et L1242-8-1 (durée), L1243-13 et L1243-13-1 (renouvellements), L1244-3 et L1244-3-1 (délai de carence)");
+        "Code du travail, art. L1242-8 et L1242-8-1 (durée), L1243-13 et L1243-13-1 (renouvellements), L1244-3 et L1244-3-1 (délai de carence)")
+    {
+        Interpretations =
+        [
+            "Un CDD du même conseiller sur le même poste conclu avant la fin du délai de carence est compté avec le précédent, comme un renouvellement : "
+            + "le Code du travail interdit ce contrat et le répute à durée indéterminée (L1245-1) ; CareerPath le traite comme la suite du précédent, "
+            + "pas comme un nouveau départ de 18 mois.",
+            "Le délai de carence se compte en jours d'ouverture de l'établissement, que CareerPath ne connaît pas : il compte les jours ouvrés (du lundi au vendredi, "
+            + "hors jours fériés), ce qui ne raccourcit pas la carence d'une structure ouverte au moins ces jours-là.",
+            "Une fraction de jour dans le tiers ou la moitié de la durée du contrat est arrondie au jour supérieur : le texte ne dit rien des fractions, "
+            + "et l'arrondi supérieur ne raccourcit jamais la carence.",
+            "Les cas où le Code du travail écarte le délai de carence (art. L1244-4-1) ne sont pas distingués : la carence est toujours appliquée.",
+            "Les durées des contrats de la succession s'additionnent en mois et en jours, 30 jours faisant un mois.",
+        ],
+    };
 
     public static readonly CalendarPeriod MaxTotal = CalendarPeriod.OfMonths(18);
     public const int MaxRenewals = 2;

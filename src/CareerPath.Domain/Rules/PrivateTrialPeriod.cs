@@ -9,13 +9,28 @@ public static class PrivateTrialPeriod
         "trial.private-cdd",
         "Période d'essai d'un CDD de droit privé",
         "La période d'essai d'un CDD compte 1 jour par semaine de durée initialement prévue, dans la limite de 2 semaines si le contrat dure 6 mois ou moins, d'1 mois sinon. Les jours sont des jours calendaires.",
-        "Code du travail, art. L1242-10 ; jours calendaires : jurisprudence constante de la Cour de cassation (chambre sociale)");
+        "Code du travail, art. L1242-10")
+    {
+        Interpretations =
+        [
+            "Les jours sont des jours calendaires, selon la jurisprudence constante de la Cour de cassation (chambre sociale) : l'article L1242-10 ne le précise pas.",
+            "Chaque semaine entière de la durée initialement prévue donne 1 jour, compté à partir du premier jour du contrat ; "
+            + "la période d'essai calculée est la plus longue que le texte permet, le contrat pouvant en prévoir une plus courte.",
+        ],
+    };
 
     public static readonly RuleInfo CdiRule = new(
         "trial.private-cdi",
         "Période d'essai d'un CDI de droit privé",
         "La période d'essai d'un CDI dure au plus 2 mois pour un employé, catégorie retenue pour les conseillers numériques (3 mois pour un agent de maîtrise ou technicien, 4 mois pour un cadre).",
-        "Code du travail, art. L1221-19");
+        "Code du travail, art. L1221-19")
+    {
+        Interpretations =
+        [
+            "CareerPath retient la catégorie des employés (2 mois) pour tous les conseillers numériques, sans lire leur classification dans la convention collective "
+            + "de la structure ; un accord collectif ou le contrat peut prévoir une période plus courte.",
+        ],
+    };
 
     /// <summary>
     /// Last day of the trial of a private CDD (a PEC signed as a CDD follows it too), or null when shorter than a week:

@@ -16,19 +16,51 @@ public static class PublicContractNotice
         + "La durée cumulée compte tous les contrats avec l'agent, à travers les interruptions de 4 mois au plus qui ne sont pas dues à sa démission. "
         + "Un entretien préalable précède la notification si le renouvellement peut se faire en CDI, ou si les contrats conclus pour un besoin permanent totalisent 3 ans ou plus. "
         + "Ces délais ne sont pas doublés pour un agent handicapé : le doublement, plafonné à 3 mois, est celui du préavis de licenciement (art. 40).",
-        "Décret n° 88-145 du 15 février 1988, art. 38-1");
+        "Décret n° 88-145 du 15 février 1988, art. 38-1")
+    {
+        Interpretations =
+        [
+            "Une interruption entre deux contrats se mesure de date à date, du lendemain de la fin d'un contrat à la veille du suivant : exactement 4 mois se cumule encore. "
+            + "Le décret ne dit rien des fins de mois : quand le mois d'arrivée est plus court, CareerPath s'arrête à son dernier jour, si bien qu'une interruption "
+            + "du 31 octobre au 28 février fait 4 mois et 1 jour et rompt le cumul.",
+            "Les durées de plusieurs contrats s'additionnent en mois et en jours, 30 jours faisant un mois.",
+            "Les 3 ans de contrats qui rendent l'entretien préalable obligatoire se comptent comme la durée cumulée du délai de prévenance : "
+            + "à travers les interruptions de 4 mois au plus qui ne sont pas dues à une démission.",
+            "Quand le caractère permanent du besoin n'est pas renseigné, CareerPath prévoit l'entretien préalable dès 3 ans de contrats (un entretien de trop coûte une heure, "
+            + "un entretien omis est une irrégularité de procédure) et tient un renouvellement en CDI pour possible dès 6 ans de services, avec le délai de 3 mois.",
+        ],
+    };
 
     public static readonly RuleInfo AgentAnswerRule = new(
         "notice.agent-answer",
         "Délai de réponse de l'agent à une proposition de renouvellement",
         "L'agent dispose de 8 jours après la notification pour accepter le renouvellement ; sans réponse, il est présumé renoncer à l'emploi.",
-        "Décret n° 88-145 du 15 février 1988, art. 38-1");
+        "Décret n° 88-145 du 15 février 1988, art. 38-1")
+    {
+        Interpretations =
+        [
+            "Les 8 jours se comptent à partir du lendemain de la notification. Leur dernier jour n'est ni avancé ni reporté quand il tombe un samedi, "
+            + "un dimanche ou un jour férié : l'avancer écourterait le délai de l'agent, et le décret ne prévoit pas de le prolonger.",
+        ],
+    };
 
     public static readonly RuleInfo CdiAfterSixYearsRule = new(
         "cdi.six-years",
         "Renouvellement en CDI après 6 ans de services",
         "Un contrat sur emploi permanent renouvelé avec un agent qui justifie de 6 ans de services publics auprès du même employeur (à travers des interruptions de 4 mois au plus) l'est pour une durée indéterminée.",
-        "Code général de la fonction publique, art. L332-10 (ex-loi n° 84-53 du 26 janvier 1984, art. 3-4)");
+        "Code général de la fonction publique, art. L332-10 (ex-loi n° 84-53 du 26 janvier 1984, art. 3-4)")
+    {
+        Interpretations =
+        [
+            "Les interruptions se mesurent comme pour le délai de prévenance : de date à date, exactement 4 mois compte encore, et un mois d'arrivée plus court "
+            + "s'arrête à son dernier jour (du 31 octobre au 28 février : 4 mois et 1 jour, le cumul est rompu).",
+            "Les durées de plusieurs contrats s'additionnent en mois et en jours, 30 jours faisant un mois.",
+            "Un contrat terminé par démission n'est pas compté, ni ceux qui le précèdent, comme pour le délai de prévenance (décret n° 88-145, art. 38-1) : "
+            + "l'article L332-10 ne pose que la condition d'interruptions de 4 mois au plus.",
+            "La catégorie hiérarchique des fonctions n'est pas vérifiée : tous les contrats avec le même employeur sont comptés, hors contrats de projet.",
+            "Quand le caractère permanent du besoin n'est pas renseigné, un renouvellement est tenu pour possible en CDI dès 6 ans de services.",
+        ],
+    };
 
     public static readonly CalendarPeriod CdiThreshold = CalendarPeriod.OfYears(6);
     public static readonly CalendarPeriod EntretienThreshold = CalendarPeriod.OfYears(3);

@@ -9,7 +9,16 @@ public static class PublicTrialPeriod
         "trial.public",
         "Période d'essai d'un agent contractuel de droit public",
         "La période d'essai compte 1 jour ouvré par semaine de durée du contrat, dans la limite de 3 semaines (contrat de moins de 6 mois), 1 mois (moins d'1 an), 2 mois (moins de 2 ans) ou 3 mois (2 ans ou plus, et CDI). Aucune période d'essai lors d'un renouvellement pour les mêmes fonctions.",
-        "Décret n° 88-145 du 15 février 1988, art. 4");
+        "Décret n° 88-145 du 15 février 1988, art. 4")
+    {
+        Interpretations =
+        [
+            "CareerPath lit « 1 jour ouvré par semaine de durée de contrat » ainsi : chaque semaine entière de la durée initialement prévue donne 1 jour ouvré, "
+            + "et ces jours ouvrés (du lundi au vendredi, hors jours fériés) se comptent à partir du premier jour du contrat, compris s'il est ouvré.",
+            "La période d'essai calculée est la plus longue que le texte permet ; le contrat peut en prévoir une plus courte.",
+            "Un contrat signé comme le renouvellement d'un précédent est tenu pour conclu pour les mêmes fonctions : aucune période d'essai ne lui est comptée.",
+        ],
+    };
 
     /// <summary>
     /// Last day of the trial period, or null when the contract is shorter than a week. "1 jour ouvré par semaine"

@@ -10,7 +10,15 @@ public static class StandardFunding
         "funding.standard-convention",
         "Montants standard de la subvention par poste",
         "Première vague (plan de relance) : 50 000 € par poste sur 24 mois (employeur public) ou 18 mois (employeur privé). Renouvellement (2023) : 36 mois, 17 500 / 12 500 / 12 500 € par an (public) ou 20 000 / 14 000 / 10 000 € (privé).",
-        "Programme Conseiller numérique — conventions de subvention ANCT 2021 et 2023 (conseiller-numerique.gouv.fr)");
+        "Programme Conseiller numérique — conventions de subvention ANCT 2021 et 2023 (conseiller-numerique.gouv.fr)")
+    {
+        Interpretations =
+        [
+            "Les 50 000 € de la première vague sont modélisés comme une seule tranche versée au début de la convention : le calendrier de versement "
+            + "a varié d'une convention à l'autre, et une convention réelle peut porter ses propres tranches.",
+            "Les tranches annuelles du renouvellement sont attendues à chaque date anniversaire du début de la convention ; une convention réelle peut fixer d'autres dates.",
+        ],
+    };
 
     /// <summary>
     /// The standard State convention starting on start. Renewal conventions get one tranche per year, on each

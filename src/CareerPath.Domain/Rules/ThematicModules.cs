@@ -12,7 +12,16 @@ public static class ThematicModules
         "training.thematic-modules",
         "Modules de formation thématiques",
         "Le conseiller suit 2 modules thématiques dans l'année qui suit le début de sa formation initiale, puis 1 module par année civile.",
-        "Programme Conseiller numérique — parcours de formation (conseiller-numerique.gouv.fr)");
+        "Programme Conseiller numérique — parcours de formation (conseiller-numerique.gouv.fr)")
+    {
+        Interpretations =
+        [
+            "L'année qui suit le début de la formation initiale s'achève à sa date anniversaire.",
+            "Le reste de l'année civile de cette première échéance n'est pas une année à part (il ne durerait que quelques semaines pour une formation commencée "
+            + "en décembre) : le module annuel est dû à partir de l'année civile suivante, et un module suivi entre la première échéance et le 31 décembre "
+            + "ne compte pour aucune des deux obligations.",
+        ],
+    };
 
     /// <summary>
     /// The requirements due on or before until: 2 modules by initial training start + 1 year, then 1 module by
