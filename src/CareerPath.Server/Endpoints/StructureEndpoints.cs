@@ -36,6 +36,9 @@ public static class StructureEndpoints
         group.MapPost("/", async Task<Results<Created<Created>, Ok<Created>, ValidationProblem>> (NewStructure body, ReferenceData records, HttpContext http,
             CancellationToken ct) =>
             Common.Answer(await records.CreateStructureAsync(body, http.Caller().Actor, ct), "/api/structures"))
-            .RequireAuthorization(Policies.Admin).WithName("createStructure").WithSummary("Créer une structure employeuse");
+            .RequireAuthorization(Policies.Admin).WithName("createStructure").WithSummary("Créer une structure employeuse")
+            .WithDescription("« departement » (facultatif) : le code INSEE du département de la structure (01 à 95, 2A, 2B, 971 à 974, 976), " +
+                             "pour les comptes du programme par département et par région ; un autre code est refusé (400, « errors.departement »). " +
+                             "Donné pour une structure déjà enregistrée sans département, il le complète (200).");
     }
 }

@@ -17,10 +17,11 @@ public sealed record ImportError(int Line, string Column, string Message);
 public sealed record ImportColumn(string Name, bool Required, string Hint, string Example);
 
 /// <summary>
-/// The outcome of an import. When <see cref="Ok"/> is false nothing was written, and <see cref="Created"/> and
-/// <see cref="Unchanged"/> are 0; <see cref="Rows"/> counts the data rows read.
+/// The outcome of an import. When <see cref="Ok"/> is false nothing was written, and <see cref="Created"/>,
+/// <see cref="Unchanged"/> and <see cref="Updated"/> are 0; <see cref="Rows"/> counts the data rows read.
+/// <see cref="Updated"/>: existing records that only gained a value they lacked (a structure's département).
 /// </summary>
-public sealed record ImportReport(ImportKind Kind, int Rows, int Created, int Unchanged, IReadOnlyList<ImportError> Errors)
+public sealed record ImportReport(ImportKind Kind, int Rows, int Created, int Unchanged, IReadOnlyList<ImportError> Errors, int Updated = 0)
 {
     public bool Ok => Errors.Count == 0;
 }
@@ -64,6 +65,8 @@ public sealed class CsvImporter(ReferenceData records)
             new("hrEmail", true, "Adresse e-mail du contact RH.", "rh@" + ExampleDomain),
             new("hrLeadName", false, "Nom du ou de la responsable RH (DRH), s'il y en a un.", "Dominique Exemple"),
             new("hrLeadEmail", false, "Adresse e-mail du ou de la responsable RH.", "drh@" + ExampleDomain),
+            new("departement", false, "Code INSEE du département où se trouve la structure : 01 à 95, 2A, 2B, 971 à 974 ou 976 " +
+                "(les comptes du programme par département et par région). Donné pour une structure déjà enregistrée sans département, il le complète.", "07"),
         ],
         [ImportKind.Posts] =
         [
@@ -114,7 +117,7 @@ public sealed class CsvImporter(ReferenceData records)
             return new ImportReport(kind, file.Rows.Count, 0, 0, [new ImportError(1, "", "Vous n'êtes pas autorisé à créer des structures.")]);
 
         var errors = new List<ImportError>();
-        var (created, unchanged) = (0, 0);
+        var (created, unchanged, updated) = (0, 0, 0);
         await using var conn = await records.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var session = new Session(conn, tx, mayWriteStructure);
@@ -148,6 +151,7 @@ public sealed class CsvImporter(ReferenceData records)
                 .Select(e => new ImportError(row.Line, pending.ColumnOf(e.Field), e.Message))
                 .Where(e => !cells.HasError(e.Column)));
             if (result.Created) created++;
+            else if (result.Updated) updated++;
             else if (result.Ok) unchanged++;
         }
 
@@ -157,7 +161,7 @@ public sealed class CsvImporter(ReferenceData records)
             return new ImportReport(kind, file.Rows.Count, 0, 0, errors);
         }
         await tx.CommitAsync(ct);
-        return new ImportReport(kind, file.Rows.Count, created, unchanged, []);
+        return new ImportReport(kind, file.Rows.Count, created, unchanged, [], updated);
     }
 
     static string Noun(ImportKind kind) => kind switch
@@ -181,7 +185,7 @@ public sealed class CsvImporter(ReferenceData records)
     PendingRow StructureRow(RowReader r)
     {
         var input = new NewStructure(r.Text("name"), r.Enum<StructureKind>("kind"), r.Enum<LegalRegime>("legalRegime"), r.Text("siret"),
-            r.Text("hrName"), r.Text("hrEmail"), r.Text("hrLeadName"), r.Text("hrLeadEmail"));
+            r.Text("hrName"), r.Text("hrEmail"), r.Text("hrLeadName"), r.Text("hrLeadEmail"), r.Text("departement"));
         var key = input.Siret is { } siret ? ("siret", "siret:" + ReferenceData.NormaliseSiret(siret))
             : input.Name is { } name ? ("name", "name:" + name) : ((string, string)?)null;
         return new PendingRow(key, (c, t, a, ct) => records.CreateStructureAsync(c, t, input, a, ct), Same);

@@ -5,7 +5,8 @@ using Npgsql;
 namespace CareerPath.Workflows.Queries;
 
 public sealed record HrContactView(string Name, string Email, bool IsLead);
-public sealed record StructureView(Guid Id, string Name, string Kind, string LegalRegime, string? Siret, int Posts, IReadOnlyList<HrContactView> HrContacts);
+/// <param name="Departement">INSEE code of the structure's département; null when not recorded yet.</param>
+public sealed record StructureView(Guid Id, string Name, string Kind, string LegalRegime, string? Siret, string? Departement, int Posts, IReadOnlyList<HrContactView> HrContacts);
 
 /// <summary>Employer structures with their number of posts and their HR contacts.</summary>
 public sealed class StructureQueries(NpgsqlDataSource db)
@@ -34,8 +35,8 @@ public sealed class StructureQueries(NpgsqlDataSource db)
     async Task<IReadOnlyList<StructureView>> ReadAsync(ReadScope scope, Guid? id, Guid? after, int take, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = (await conn.QueryAsync<(Guid Id, string Name, string Kind, string Regime, string? Siret, int Posts)>(new CommandDefinition("""
-            SELECT s.id, s.name, s.kind, s.legal_regime, s.siret, (SELECT count(*)::int FROM funded_post p WHERE p.structure_id = s.id)
+        var rows = (await conn.QueryAsync<(Guid Id, string Name, string Kind, string Regime, string? Siret, string? Departement, int Posts)>(new CommandDefinition("""
+            SELECT s.id, s.name, s.kind, s.legal_regime, s.siret, s.departement, (SELECT count(*)::int FROM funded_post p WHERE p.structure_id = s.id)
               FROM structure s
              WHERE (@all OR s.id = ANY(@structures)) AND (@id::uuid IS NULL OR s.id = @id) AND (@after::uuid IS NULL OR s.id > @after)
              ORDER BY s.id LIMIT @take
@@ -43,7 +44,7 @@ public sealed class StructureQueries(NpgsqlDataSource db)
         var contacts = (await conn.QueryAsync<(Guid StructureId, string Name, string Email, bool IsLead)>(new CommandDefinition(
             "SELECT structure_id, full_name, email, is_lead FROM hr_contact WHERE structure_id = ANY(@ids) ORDER BY full_name, id",
             new { ids = rows.Select(r => r.Id).ToArray() }, cancellationToken: ct))).ToLookup(c => c.StructureId);
-        return rows.Select(r => new StructureView(r.Id, r.Name, r.Kind, r.Regime, r.Siret, r.Posts,
+        return rows.Select(r => new StructureView(r.Id, r.Name, r.Kind, r.Regime, r.Siret, r.Departement, r.Posts,
             contacts[r.Id].Select(c => new HrContactView(c.Name, c.Email, c.IsLead)).ToList())).ToList();
     }
 }

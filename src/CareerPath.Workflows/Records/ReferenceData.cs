@@ -16,9 +16,12 @@ public sealed record FieldError(string Field, string Message);
 // Every property is nullable so that a missing value comes back as a FieldError, not as a crash
 // of a deserialiser or a CSV reader.
 
-/// <summary>An employer structure, its HR contact (reminders) and optionally its HR lead (escalations).</summary>
+/// <summary>
+/// An employer structure, its HR contact (reminders), optionally its HR lead (escalations) and the INSEE code of
+/// its département (<see cref="Territory"/>: the program's counts by département and region).
+/// </summary>
 public sealed record NewStructure(string? Name, StructureKind? Kind, LegalRegime? LegalRegime, string? Siret,
-    string? HrName, string? HrEmail, string? HrLeadName = null, string? HrLeadEmail = null);
+    string? HrName, string? HrEmail, string? HrLeadName = null, string? HrLeadEmail = null, string? Departement = null);
 
 /// <summary>
 /// A funded post: the State's standard convention of <see cref="Wave"/> from <see cref="GrantStart"/>, for the
@@ -37,10 +40,11 @@ public sealed record NewContract(Guid? AdvisorId, Guid? PostId, ContractType? Ty
 
 /// <summary>
 /// <see cref="Created"/>: a new record was written (and its workflow started). Not created and no errors: an
-/// identical record already existed, <see cref="Id"/> is its id and nothing was written. With errors,
+/// identical record already existed, <see cref="Id"/> is its id and nothing was written — unless <see cref="Updated"/>:
+/// the record existed and only a value it lacked was filled in (a structure's département). With errors,
 /// <see cref="Id"/> is empty and nothing was written.
 /// </summary>
-public sealed record RecordResult(Guid Id, bool Created, IReadOnlyList<FieldError> Errors)
+public sealed record RecordResult(Guid Id, bool Created, IReadOnlyList<FieldError> Errors, bool Updated = false)
 {
     public bool Ok => Errors.Count == 0;
 }
@@ -92,7 +96,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         await using var tx = await conn.BeginTransactionAsync(ct);
         var result = await create(conn, tx);
         // Otherwise nothing was written: disposing the transaction rolls back the lock alone.
-        if (result.Created) await tx.CommitAsync(ct);
+        if (result.Created || result.Updated) await tx.CommitAsync(ct);
         return result;
     }
 
@@ -112,11 +116,12 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         var leadEmail = check.Email("hrLeadEmail", input.HrLeadEmail, "L'adresse e-mail du référent RH", required: false);
         if (IsBlank(input.HrLeadName) != IsBlank(input.HrLeadEmail))
             check.Add(IsBlank(input.HrLeadName) ? "hrLeadName" : "hrLeadEmail", "Le référent RH se donne avec son nom et son adresse e-mail, ou pas du tout.");
+        var departement = check.Departement("departement", input.Departement);
         if (check.Failed) return check.Result();
 
         await LockAsync(conn, tx, Kind.Structure, ct);
         var matches = (await conn.QueryAsync<StructureRow>($"""
-            SELECT id, name, kind, legal_regime AS LegalRegime, siret FROM structure
+            SELECT id, name, kind, legal_regime AS LegalRegime, siret, departement FROM structure
              WHERE {(siret is null ? "name = @name" : "siret = @siret")}
             """, new { name, siret }, tx)).ToList();
         if (matches.Count > 1)
@@ -136,15 +141,22 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
                 .Compare("hrName", "le contact RH", hr.Count == 1 && hr[0].FullName == hrName)
                 .Compare("hrEmail", "l'adresse e-mail du contact RH", hr.Count == 1 && SameEmail(hr[0].Email, hrEmail))
                 .Compare("hrLeadName", "le référent RH", lead?.FullName == leadName)
-                .Compare("hrLeadEmail", "l'adresse e-mail du référent RH", lead is null ? leadEmail is null : leadEmail is not null && SameEmail(lead.Email, leadEmail));
-            return differs.Result(s.Id);
+                .Compare("hrLeadEmail", "l'adresse e-mail du référent RH", lead is null ? leadEmail is null : leadEmail is not null && SameEmail(lead.Email, leadEmail))
+                // Not given: not compared. Given for a structure recorded without one (before migration 0007): filled in below.
+                .Compare("departement", "le département", departement is null || s.Departement is null || s.Departement == departement);
+            var same = differs.Result(s.Id);
+            if (!same.Ok || departement is null || s.Departement is not null) return same;
+            await conn.ExecuteAsync(new CommandDefinition("UPDATE structure SET departement = @departement WHERE id = @id AND departement IS NULL",
+                new { departement, id = s.Id }, tx, cancellationToken: ct));
+            return same with { Updated = true };
         }
 
         return await WriteAsync(tx, siret is null ? "name" : "siret", async now =>
         {
             var id = Guid.CreateVersion7(now);
-            await conn.ExecuteAsync("INSERT INTO structure (id, name, kind, legal_regime, siret) VALUES (@id, @name, @kind, @regime, @siret)",
-                new { id, name, kind = kind.ToString(), regime = regime.ToString(), siret }, tx);
+            await conn.ExecuteAsync("""
+                INSERT INTO structure (id, name, kind, legal_regime, siret, departement) VALUES (@id, @name, @kind, @regime, @siret, @departement)
+                """, new { id, name, kind = kind.ToString(), regime = regime.ToString(), siret, departement }, tx);
             var contacts = new List<(string Name, string Email, bool IsLead)> { (hrName!, hrEmail!, false) };
             if (leadName is not null && leadEmail is not null) contacts.Add((leadName, leadEmail, true));
             foreach (var c in contacts)
@@ -451,6 +463,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
         public string Kind { get; init; } = "";
         public string LegalRegime { get; init; } = "";
         public string? Siret { get; init; }
+        public string? Departement { get; init; }
     }
 
     sealed class ContactRow
@@ -508,7 +521,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
     static async Task<StructureInfo?> LoadStructureAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id)
     {
         var s = await conn.QuerySingleOrDefaultAsync<StructureRow>(
-            "SELECT id, name, kind, legal_regime AS LegalRegime, siret FROM structure WHERE id = @id", new { id }, tx);
+            "SELECT id, name, kind, legal_regime AS LegalRegime, siret, departement FROM structure WHERE id = @id", new { id }, tx);
         if (s is null) return null;
         var contacts = (await conn.QueryAsync<ContactRow>(
             "SELECT full_name AS FullName, email, is_lead AS IsLead FROM hr_contact WHERE structure_id = @id ORDER BY full_name, email", new { id }, tx)).ToList();
@@ -651,6 +664,15 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
             var siret = NormaliseSiret(value!);
             if (SiretPattern().IsMatch(siret)) return siret;
             Add(field, $"Le SIRET doit compter exactement 14 chiffres : {InputEcho.Quote(value)}.");
+            return null;
+        }
+
+        /// <summary>An optional département: its INSEE code as <see cref="Territory"/> writes it (« 7 » is 07, « 2a » is 2A).</summary>
+        public string? Departement(string field, string? value)
+        {
+            if (IsBlank(value)) return null;
+            if (Territory.FindDepartement(value) is { } found) return found.Code;
+            Add(field, $"Le département {InputEcho.Quote(value)} {Territory.UnknownDepartement}.");
             return null;
         }
 

@@ -30,7 +30,8 @@ public sealed record Behaviour
     public OutcomeKind Outcome12 { get; init; } = OutcomeKind.EmployedPermanentlyElsewhere;
 }
 
-public sealed record SimStructure(Structure Structure, string HrEmail, string HrLeadEmail);
+/// <summary>A simulated structure, its HR addresses, and the INSEE code of its département (that of its town).</summary>
+public sealed record SimStructure(Structure Structure, string HrEmail, string HrLeadEmail, string Departement);
 
 public sealed record SimAdvisor(int Index, Advisor Advisor, SimStructure Structure, FundedPost Post, Contract Contract, Behaviour Behaviour);
 
@@ -45,7 +46,19 @@ public sealed class ProgramModel
 
     static readonly string[] FirstNames = ["Camille", "Dominique", "Claude", "Sacha", "Alix", "Morgan", "Lou", "Charlie", "Eden", "Noa", "Yanis", "Inès", "Jules", "Léa", "Nour", "Malik"];
     static readonly string[] LastNames = ["Martin", "Bernard", "Petit", "Durand", "Leroy", "Moreau", "Fournier", "Girard", "Bonnet", "Mercier", "Lambert", "Faure", "Rousseau", "Blanc", "Garnier", "Chevalier"];
-    static readonly string[] Places = ["Aubenas", "Guéret", "Saint-Flour", "Millau", "Auch", "Mende", "Digne", "Foix", "Privas", "Tulle", "Cahors", "Vesoul", "Lons", "Chaumont", "Laval", "Alençon"];
+    /// <summary>
+    /// The towns structures are named after, each with its département (INSEE code): the first sixteen are
+    /// the small demo's (four regions for its seven structures), the rest reach every region, overseas and
+    /// Corsica included, so that a national simulation spreads over the 18 regions.
+    /// </summary>
+    static readonly (string Town, string Departement)[] Places =
+    [
+        ("Aubenas", "07"), ("Guéret", "23"), ("Saint-Flour", "15"), ("Millau", "12"), ("Auch", "32"), ("Mende", "48"), ("Digne", "04"), ("Foix", "09"),
+        ("Privas", "07"), ("Tulle", "19"), ("Cahors", "46"), ("Vesoul", "70"), ("Lons", "39"), ("Chaumont", "52"), ("Laval", "53"), ("Alençon", "61"),
+        ("Guingamp", "22"), ("Pontivy", "56"), ("Étampes", "91"), ("Provins", "77"), ("Avesnes", "59"), ("Péronne", "80"), ("Vierzon", "18"),
+        ("Châteaudun", "28"), ("Corte", "2B"), ("Sartène", "2A"), ("Verdun", "55"), ("Saint-Dié", "88"), ("Basse-Terre", "971"), ("Schœlcher", "972"),
+        ("Saint-Laurent-du-Maroni", "973"), ("Saint-Benoît", "974"), ("Mamoudzou", "976"), ("Bressuire", "79"), ("Briançon", "05"), ("Coutances", "50"),
+    ];
 
     /// <param name="firstStart">Start of the first recruitment wave; the waves span <paramref name="spreadDays"/> days.</param>
     public static ProgramModel Generate(int advisors, int seed, DateOnly firstStart, int spreadDays)
@@ -57,7 +70,7 @@ public sealed class ProgramModel
         {
             var kind = (StructureKind)(i % 5);
             var regime = kind is StructureKind.Association or StructureKind.OtherSocialEconomy ? LegalRegime.Private : LegalRegime.Public;
-            var place = Places[i % Places.Length];
+            var (place, departement) = Places[i % Places.Length];
             var name = kind switch
             {
                 StructureKind.Commune => $"Mairie de {place}",
@@ -69,7 +82,7 @@ public sealed class ProgramModel
             var slug = $"s{i:0000}";
             var structure = new Structure(SeededGuid(random), name, kind, regime,
                 [new HrContact($"RH {place}", $"rh@{slug}.example.fr", false), new HrContact($"DRH {place}", $"drh@{slug}.example.fr", true)]);
-            structures.Add(new SimStructure(structure, $"rh@{slug}.example.fr", $"drh@{slug}.example.fr"));
+            structures.Add(new SimStructure(structure, $"rh@{slug}.example.fr", $"drh@{slug}.example.fr", departement));
         }
 
         var list = new List<SimAdvisor>();
@@ -170,8 +183,12 @@ public sealed class ProgramModel
         foreach (var (s, i) in Structures.Select((s, i) => (s, i)))
         {
             // A fictional SIRET (99 then the structure's number): a CSV import names a structure by its SIRET.
-            await conn.ExecuteAsync("INSERT INTO structure (id, name, kind, legal_regime, siret) VALUES (@Id, @Name, @Kind, @Regime, @Siret)",
-                new { s.Structure.Id, s.Structure.Name, Kind = s.Structure.Kind.ToString(), Regime = s.Structure.Regime.ToString(), Siret = $"99{i:D12}" }, tx);
+            await conn.ExecuteAsync("""
+                INSERT INTO structure (id, name, kind, legal_regime, siret, departement) VALUES (@Id, @Name, @Kind, @Regime, @Siret, @Departement)
+                """, new
+            {
+                s.Structure.Id, s.Structure.Name, Kind = s.Structure.Kind.ToString(), Regime = s.Structure.Regime.ToString(), Siret = $"99{i:D12}", s.Departement,
+            }, tx);
             foreach (var c in s.Structure.HrContacts)
                 await conn.ExecuteAsync("INSERT INTO hr_contact (id, structure_id, full_name, email, is_lead) VALUES (@id, @sid, @Name, @Email, @IsLead)",
                     new { id = Guid.NewGuid(), sid = s.Structure.Id, c.Name, c.Email, c.IsLead }, tx);

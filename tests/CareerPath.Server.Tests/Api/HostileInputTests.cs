@@ -256,7 +256,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                 Fields =
                 [
                     Req("name", Shape.Text, freeText: true), Req("kind", Shape.Enum, names: Names<StructureKind>()),
-                    Req("legalRegime", Shape.Enum, names: Names<LegalRegime>()), Opt("siret", Shape.Siret),
+                    Req("legalRegime", Shape.Enum, names: Names<LegalRegime>()), Opt("siret", Shape.Siret), Opt("departement", Shape.Text),
                     Req("hrName", Shape.Text, freeText: true), Req("hrEmail", Shape.Email),
                     Opt("hrLeadName", Shape.Text, freeText: true), Opt("hrLeadEmail", Shape.Email),
                 ],
@@ -715,7 +715,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                 Columns =
                 [
                     Req("name", Shape.Text, freeText: true), Req("kind", Shape.Enum, names: Names<StructureKind>()), Req("legalRegime", Shape.Enum, names: Names<LegalRegime>()),
-                    Opt("siret", Shape.Siret), Req("hrName", Shape.Text, freeText: true), Req("hrEmail", Shape.Email),
+                    Opt("siret", Shape.Siret), Opt("departement", Shape.Text), Req("hrName", Shape.Text, freeText: true), Req("hrEmail", Shape.Email),
                     Opt("hrLeadName", Shape.Text, freeText: true), Opt("hrLeadEmail", Shape.Email),
                 ],
                 Row = () =>

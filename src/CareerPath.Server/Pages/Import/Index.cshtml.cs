@@ -89,8 +89,11 @@ public sealed class IndexModel(ImportActions imports, StructureQueries structure
         var unchanged = report.Unchanged == 0 ? "" : ", " + Plural(report.Unchanged,
             $"déjà présent{Agreement(report.Kind, false)} à l'identique (inchangé{Agreement(report.Kind, false)})",
             $"déjà présent{Agreement(report.Kind, true)} à l'identique (inchangé{Agreement(report.Kind, true)})");
+        // Only structures are ever updated: one recorded without a département that now has one.
+        var updated = report.Updated == 0 ? "" : ", " + Plural(report.Updated,
+            "structure déjà présente complétée de son département", "structures déjà présentes complétées de leur département");
         var file = string.IsNullOrEmpty(fileName) ? "" : $" « {fileName} »";
-        return $"Import réussi ({Label(report.Kind).ToLowerInvariant()}) : fichier{file}, {what} ; {created}{unchanged}.";
+        return $"Import réussi ({Label(report.Kind).ToLowerInvariant()}) : fichier{file}, {what} ; {created}{unchanged}{updated}.";
     }
 
     static string Plural(int n, string one, string many) => $"{n} {(n > 1 ? many : one)}";
