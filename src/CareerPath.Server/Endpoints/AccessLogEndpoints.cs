@@ -17,27 +17,31 @@ public static class AccessLogEndpoints
         var group = api.MapGroup("/access-log").WithTags("Administration").RequireAuthorization(Policies.Admin);
 
         group.MapGet("/", List).WithName("listAccessLog")
-            .WithSummary("Lire le journal des accès aux données personnelles (page par page ; subjectId : qui a lu ce conseiller ?)");
+            .WithSummary("Lire le journal des accès aux données personnelles (page par page ; subjectId : qui a lu ce conseiller ? userId : qu'a lu ce compte ?)");
         group.MapGet("/export.csv", Export).WithName("exportAccessLog")
             .WithSummary("Exporter en CSV le journal des accès de la période (toutes les lignes)");
     }
 
-    static async Task<Results<Ok<Page<AccessLogEntry>>, ValidationProblem>> List(DateOnly? from, DateOnly? to, Guid? subjectId, [AsParameters] PageQuery paging,
+    static async Task<Results<Ok<Page<AccessLogEntry>>, ValidationProblem>> List(DateOnly? from, DateOnly? to, Guid? subjectId, Guid? userId, [AsParameters] PageQuery paging,
         AccessLogStore store, TimeProvider time, CancellationToken ct)
     {
-        var (filter, problem) = Filter(from, to, subjectId, time);
-        if (problem is not null) return problem;
-        if (!paging.TryPage(out var page, out problem)) return problem!;
+        var (filter, check) = Filter(from, to, subjectId, userId, time);
+        if (!check.Ok) return check.Problem();
+        if (!paging.TryPage(out var page, out var problem)) return problem!;
         return await store.ListAsync(filter!, page, ct) is { } entries ? TypedResults.Ok(entries) : Common.InvalidCursor();
     }
 
-    static Results<CsvStream, ValidationProblem> Export(DateOnly? from, DateOnly? to, Guid? subjectId, AccessLogStore store, TimeProvider time)
+    static Results<CsvStream, ValidationProblem> Export(DateOnly? from, DateOnly? to, Guid? subjectId, Guid? userId, AccessLogStore store, TimeProvider time)
     {
-        var (filter, problem) = Filter(from, to, subjectId, time);
-        if (problem is not null) return problem;
-        // Streamed as read: the export holds every entry of the period, whatever their number.
-        return Csv.Stream(Header, Rows(store.StreamAsync(filter!)), "journal-des-acces.csv");
+        var (filter, check) = Filter(from, to, subjectId, userId, time);
+        if (!check.Ok) return check.Problem();
+        return CsvFile(filter!, store);
     }
+
+    /// <summary>The log of the period as a CSV file (the API's export and the access-log page's download).</summary>
+    internal static CsvStream CsvFile(AccessLogFilter filter, AccessLogStore store) =>
+        // Streamed as read: the export holds every entry of the period, whatever their number.
+        Csv.Stream(Header, Rows(store.StreamAsync(filter)), "journal-des-acces.csv");
 
     static async IAsyncEnumerable<string?[]> Rows(IAsyncEnumerable<AccessLogEntry> entries, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -49,16 +53,19 @@ public static class AccessLogEndpoints
             ];
     }
 
-    /// <summary>The period asked for (the last 30 days by default, Paris days), or the 400 that says what is wrong with it.</summary>
-    static (AccessLogFilter? Filter, ValidationProblem? Problem) Filter(DateOnly? from, DateOnly? to, Guid? subjectId, TimeProvider time)
+    /// <summary>The default period: the last 30 days (Paris days).</summary>
+    public const int DefaultDays = 30;
+
+    /// <summary>The period asked for (the last 30 days by default, Paris days) and the other filters, or the errors that say what is wrong with them.</summary>
+    internal static (AccessLogFilter? Filter, Check Check) Filter(DateOnly? from, DateOnly? to, Guid? subjectId, Guid? userId, TimeProvider time)
     {
         var today = WorkflowEngine.ParisDate(time.GetUtcNow());
-        var f = from ?? today.AddDays(-30);
+        var f = from ?? today.AddDays(-DefaultDays);
         var t = to ?? today;
         var check = new Check().Date("from", f).Date("to", t);
         if (t < f) check.Add("to", "La fin de la période précède son début.");
-        if (!check.Ok) return (null, check.Problem());
-        return (new AccessLogFilter(Midnight(f), Midnight(t.AddDays(1)), subjectId), null);
+        if (!check.Ok) return (null, check);
+        return (new AccessLogFilter(Midnight(f), Midnight(t.AddDays(1)), subjectId, userId), check);
     }
 
     static DateTimeOffset Midnight(DateOnly day) => WorkflowEngine.DueInstant(day).AddHours(-8);

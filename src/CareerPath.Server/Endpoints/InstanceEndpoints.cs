@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CareerPath.Server.Actions;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Queries;
@@ -23,7 +24,7 @@ public static class InstanceEndpoints
                 TypedResults.Ok(definitions.All.Select(d => new DefinitionView(d.Id, d.Version, d.States, d.ToMermaid())).ToList()))
             .WithName("listWorkflowDefinitions").WithSummary("Lister les définitions de workflow (versions, états, diagramme Mermaid)");
 
-        admin.MapGet("/instances", List).WithName("listInstances").WithSummary("Lister les instances de workflow (page par page, par identifiant)");
+        admin.MapGet("/instances", List).WithName("listInstances").WithSummary("Lister les instances de workflow (page par page, par identifiant ; filtres : définition, version, état, ouvertes, sujet, conseiller, structure)");
         admin.MapGet("/instances/{id:guid}", Get).WithName("getInstance").WithSummary("Lire une instance : état, données, minuteries");
         admin.MapGet("/instances/{id:guid}/journal", Journal).WithName("getInstanceJournal").WithSummary("Lire le journal d'une instance (page par page)");
         admin.MapGet("/incidents", Incidents).WithName("listIncidents").WithSummary("Lister les incidents (ouverts, ou tous avec all=true)");
@@ -32,14 +33,19 @@ public static class InstanceEndpoints
             .WithSummary("Migrer les instances vers une autre version de leur définition (simulation par défaut)");
     }
 
-    static async Task<Results<Ok<Page<InstanceSummary>>, ValidationProblem>> List(string? definitionId, string? state, bool? open, [AsParameters] PageQuery paging,
-        InstanceAdminQueries instances, CancellationToken ct)
+    static async Task<Results<Ok<Page<InstanceSummary>>, ValidationProblem>> List(string? definitionId, int? definitionVersion, string? state, bool? open, Guid? subjectId,
+        Guid? advisorId, Guid? structureId, [AsParameters] PageQuery paging, InstanceAdminQueries instances, CancellationToken ct)
     {
-        var check = new Check().Text("definitionId", definitionId, 100, required: false).Text("state", state, 100, required: false);
+        var check = CheckFilter(definitionId, state);
         if (!check.Ok) return check.Problem();
         if (!paging.TryPage(out var page, out var problem)) return problem!;
-        return await instances.ListAsync(new InstanceFilter(definitionId, state, open), page, ct) is { } rows ? TypedResults.Ok(rows) : Common.InvalidCursor();
+        return await instances.ListAsync(new InstanceFilter(definitionId, state, open, subjectId, advisorId, structureId, definitionVersion), page, ct) is { } rows
+            ? TypedResults.Ok(rows) : Common.InvalidCursor();
     }
+
+    /// <summary>The text filters of the instance list (the API's and the page's).</summary>
+    internal static Check CheckFilter(string? definitionId, string? state) =>
+        new Check().Text("definitionId", definitionId, 100, required: false).Text("state", state, 100, required: false);
 
     static async Task<Results<Ok<InstanceDetail>, NotFoundProblem>> Get(Guid id, InstanceAdminQueries instances, NpgsqlDataSource db, AccessLog log, HttpContext http,
         CancellationToken ct)
@@ -69,44 +75,21 @@ public static class InstanceEndpoints
         return TypedResults.Ok(incidents);
     }
 
-    static async Task<Results<NoContent, NotFoundProblem, BadRequestProblem>> Retry(Guid id, NpgsqlDataSource db, TimeProvider time, HttpContext http, CancellationToken ct)
-    {
-        try
+    static async Task<Results<NoContent, NotFoundProblem, BadRequestProblem>> Retry(Guid id, EngineActions engine, HttpContext http, CancellationToken ct) =>
+        await engine.RetryIncidentAsync(http.Caller(), id, ct) switch
         {
-            await Workflows.Engine.Incidents.RetryAsync(db, id, http.Caller().Actor, time.GetUtcNow(), ct);
-            return TypedResults.NoContent();
-        }
-        catch (WorkflowNotFoundException)
-        {
-            return new NotFoundProblem();
-        }
-        catch (WorkflowInputException e)
-        {
-            return new BadRequestProblem(e.Message);
-        }
-    }
+            null => TypedResults.NoContent(),
+            { Kind: FailureKind.NotFound } => new NotFoundProblem(),
+            var f => new BadRequestProblem(f.Message),
+        };
 
-    static async Task<Results<Ok<MigrationPlan>, ValidationProblem, BadRequestProblem, ConflictProblem>> Migrate(MigrationRequest body, DefinitionRegistry definitions,
-        InstanceMigrator migrator, HttpContext http, CancellationToken ct)
-    {
-        var check = new Check().Text("definitionId", body.DefinitionId, 100).Range("fromVersion", body.FromVersion, 1, 1000).Range("toVersion", body.ToVersion, 1, 1000)
-            .Required("stateMap", body.StateMap);
-        if (check.Ok && !definitions.All.Any(d => d.Id == body.DefinitionId && d.Version == body.FromVersion)) check.Add("fromVersion", "Version de définition inconnue.");
-        if (check.Ok && !definitions.All.Any(d => d.Id == body.DefinitionId && d.Version == body.ToVersion)) check.Add("toVersion", "Version de définition inconnue.");
-        if (body.StateMap is { Count: > 200 }) check.Add("stateMap", "200 états au plus.");
-        if (!check.Ok) return check.Problem();
-        try
+    static async Task<Results<Ok<MigrationPlan>, ValidationProblem, BadRequestProblem, ConflictProblem>> Migrate(MigrationRequest body, EngineActions engine, HttpContext http,
+        CancellationToken ct) =>
+        await engine.MigrateAsync(http.Caller(), body, ct) switch
         {
-            return TypedResults.Ok(await migrator.MigrateAsync(body.DefinitionId!, body.FromVersion!.Value, body.ToVersion!.Value, body.StateMap!, body.DryRun ?? true,
-                http.Caller().Actor, ct));
-        }
-        catch (WorkflowInputException e)
-        {
-            return new BadRequestProblem(e.Message);
-        }
-        catch (WorkflowConflictException)
-        {
-            return new ConflictProblem("Le dossier a été modifié en même temps par quelqu'un d'autre : relisez-le et recommencez.");
-        }
-    }
+            ({ } plan, _) => TypedResults.Ok(plan),
+            (_, { Kind: FailureKind.Conflict } f) => new ConflictProblem(f.Message),
+            (_, { Errors.Count: 0 } f) => new BadRequestProblem(f.Message),
+            (_, var f) => Common.Invalid(f!.Errors.ToDictionary()),
+        };
 }

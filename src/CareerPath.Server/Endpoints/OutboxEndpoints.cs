@@ -1,3 +1,4 @@
+using CareerPath.Server.Actions;
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Queries;
@@ -12,7 +13,18 @@ public static class OutboxEndpoints
     {
         api.MapGet("/outbox", List).WithTags("Administration").RequireAuthorization(Policies.Admin)
             .WithName("listOutboxMessages").WithSummary("Lister les e-mails écrits par les workflows et leur envoi (page par page, les plus récents d'abord)");
+        api.MapPost("/outbox/{id:guid}/resend", Resend).WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithName("resendOutboxMessage")
+            .WithSummary("Renvoyer un e-mail en échec : il repart en file d'attente avec tous ses essais (son incident ouvert est clos) ; 409 s'il n'est pas en échec");
     }
+
+    static async Task<Results<NoContent, NotFoundProblem, ConflictProblem>> Resend(Guid id, EngineActions engine, HttpContext http, CancellationToken ct) =>
+        await engine.ResendAsync(http.Caller(), id, ct) switch
+        {
+            null => TypedResults.NoContent(),
+            { Kind: FailureKind.NotFound } => new NotFoundProblem(),
+            var f => new ConflictProblem(f.Message),
+        };
 
     static async Task<Results<Ok<Page<OutboxMessageView>>, ValidationProblem>> List(string? status, [AsParameters] PageQuery paging, OutboxQueries outbox,
         InstanceAdminQueries instances, AccessLog log, HttpContext http, CancellationToken ct)

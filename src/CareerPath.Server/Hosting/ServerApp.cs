@@ -93,7 +93,7 @@ public static class ServerApp
         app.UsePageErrors();
         app.UseCareerPathApi();
         app.MapHealthChecks("/health").AllowAnonymous();
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdministratorsOnly()] });
+        app.UseHangfireDashboard(Pages.Admin.IndexModel.HangfirePath, new DashboardOptions { Authorization = [new AdministratorsOnly()] });
         app.MapCareerPathApi();
         app.MapCareerPathWeb();
         if (jobs) app.ScheduleSweeper();

@@ -85,6 +85,21 @@ public sealed class Accounts(AccountStore store, TimeProvider time, AccountOptio
         return id;
     }
 
+    /// <summary>Hashes and stores a new password, lifts the lockout, ends the account's web sessions and revokes its API tokens; false when there is no such account.</summary>
+    public Task<bool> SetPasswordAsync(Guid userId, string password, CancellationToken ct = default) =>
+        store.SetPasswordAsync(userId, _hasher.HashPassword(new AccountRow { Id = userId }, password), time.GetUtcNow(), ct);
+
+    /// <summary>
+    /// A password drawn by the server for an administrator to hand over: 4 groups of 5 characters from an
+    /// alphabet without look-alikes (no 0/O, 1/l/I): over 110 bits, yet easy to read out and to type.
+    /// </summary>
+    public static string NewPassword()
+    {
+        const string alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        var chars = RandomNumberGenerator.GetItems<char>(alphabet, 20);
+        return string.Join('-', Enumerable.Range(0, 4).Select(i => new string(chars, i * 5, 5)));
+    }
+
     // ---- secrets: API tokens and calendar feeds ----
 
     public static string NewSecret(string prefix) => prefix + Base64Url(RandomNumberGenerator.GetBytes(32));

@@ -55,8 +55,12 @@ public static class WebSetup
             // The API reference and the job dashboard are third-party pages with inline script: framing is still refused.
             headers.ContentSecurityPolicy = path.StartsWithSegments("/scalar") || path.StartsWithSegments("/hangfire")
                 ? "frame-ancestors 'none'"
-                : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
-                  "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+                : "default-src 'self'; script-src 'self'; " +
+                  // Mermaid draws the workflow diagrams of /admin/workflows in the browser, and the SVG it writes carries a
+                  // <style> element and style attributes: inline styles are allowed on that administrators' page alone.
+                  // Scripts stay 'self' only there too, so injected markup still cannot run; every other page keeps style-src 'self'.
+                  (path.StartsWithSegments("/admin/workflows") ? "style-src 'self' 'unsafe-inline'; " : "style-src 'self'; ") +
+                  "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
             // What is not a static asset may hold personal data: never kept by a browser or a proxy.
             if (!IsAsset(path) && !headers.ContainsKey("Cache-Control")) headers.CacheControl = "no-store";
             return Task.CompletedTask;

@@ -18,8 +18,8 @@ public sealed record AccessLogEntry
     public Guid[]? SubjectIds { get; init; }
 }
 
-/// <summary>A read of the log: a period [From, To) and, optionally, one record read alone or in a list.</summary>
-public sealed record AccessLogFilter(DateTimeOffset From, DateTimeOffset To, Guid? Subject = null);
+/// <summary>A read of the log: a period [From, To) and, optionally, one record read alone or in a list, and the account that read.</summary>
+public sealed record AccessLogFilter(DateTimeOffset From, DateTimeOffset To, Guid? Subject = null, Guid? User = null);
 
 /// <summary>
 /// The rows of access_log, the append-only log of personal-data reads (the table refuses UPDATE,
@@ -45,6 +45,7 @@ public sealed class AccessLogStore(NpgsqlDataSource db)
                subject_ids AS SubjectIds
           FROM access_log
          WHERE at >= @From AND at < @To AND (@Subject::uuid IS NULL OR subject_id = @Subject OR subject_ids @> ARRAY[@Subject::uuid])
+           AND (@User::uuid IS NULL OR user_id = @User)
         """;
 
     /// <summary>A page of the log, in the order it was written (seq); null when the cursor is not one of this list.</summary>
@@ -61,7 +62,7 @@ public sealed class AccessLogStore(NpgsqlDataSource db)
         var rows = (await conn.QueryAsync<AccessLogEntry>(new CommandDefinition($"""
             {Select} AND (@after::bigint IS NULL OR seq > @after)
              ORDER BY seq LIMIT @take
-            """, new { filter.From, filter.To, filter.Subject, after, take = page.Take }, cancellationToken: ct))).ToList();
+            """, new { filter.From, filter.To, filter.Subject, filter.User, after, take = page.Take }, cancellationToken: ct))).ToList();
         return Page<AccessLogEntry>.From(rows, page.Limit, e => Cursor.Key("access-log", e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
@@ -69,7 +70,7 @@ public sealed class AccessLogStore(NpgsqlDataSource db)
     public async IAsyncEnumerable<AccessLogEntry> StreamAsync(AccessLogFilter filter, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await foreach (var entry in conn.QueryUnbufferedAsync<AccessLogEntry>($"{Select} ORDER BY seq", new { filter.From, filter.To, filter.Subject }).WithCancellation(ct))
+        await foreach (var entry in conn.QueryUnbufferedAsync<AccessLogEntry>($"{Select} ORDER BY seq", new { filter.From, filter.To, filter.Subject, filter.User }).WithCancellation(ct))
             yield return entry;
     }
 }

@@ -20,6 +20,9 @@ public sealed record AccountRow
 /// <summary>An account as the administrator lists it (never its password hash).</summary>
 public sealed record UserView(Guid Id, string Email, string DisplayName, string Role, bool Disabled, DateTimeOffset? LockedUntil);
 
+/// <summary>One account as the administrator reads it, disabled or not: its structures (an HR manager) and its advisor record (an advisor).</summary>
+public sealed record AccountDetail(UserView User, IReadOnlyList<Guid> Structures, Guid? AdvisorId, bool HasPassword, DateTimeOffset CreatedAt);
+
 /// <summary>One of the caller's API tokens (never the token itself: only its digest is kept).</summary>
 public sealed record TokenView(Guid Id, string Name, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
 
@@ -138,6 +141,63 @@ public sealed class AccountStore(NpgsqlDataSource db)
                 """, new { id, ids = structures.Distinct().ToArray() }, tx, cancellationToken: ct));
         }
         await conn.ExecuteAsync(new CommandDefinition("DELETE FROM web_session WHERE user_id = @id", new { id }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>An account, disabled or not, with its structures; null when there is no such account (never its password hash).</summary>
+    public async Task<AccountDetail?> GetAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<DetailRow>(new CommandDefinition("""
+            SELECT id, email, display_name AS DisplayName, role, disabled, locked_until AS LockedUntil, advisor_id AS AdvisorId,
+                   password_hash IS NOT NULL AS HasPassword, created_at AS CreatedAt
+              FROM app_user WHERE id = @id
+            """, new { id }, cancellationToken: ct));
+        if (row is null) return null;
+        var structures = (await conn.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT structure_id FROM app_user_structure WHERE user_id = @id ORDER BY structure_id", new { id }, cancellationToken: ct))).ToList();
+        return new AccountDetail(new UserView(row.Id, row.Email, row.DisplayName, row.Role, row.Disabled, row.LockedUntil), structures, row.AdvisorId,
+            row.HasPassword, row.CreatedAt);
+    }
+
+    /// <summary>The addresses of these accounts, by id (the access log names accounts by id only).</summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> EmailsAsync(IReadOnlyCollection<Guid> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return new Dictionary<Guid, string>();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<(Guid Id, string Email)>(new CommandDefinition(
+            "SELECT id, email FROM app_user WHERE id = ANY(@ids)", new { ids = ids.Distinct().ToArray() }, cancellationToken: ct))).ToDictionary(r => r.Id, r => r.Email);
+    }
+
+    sealed record DetailRow
+    {
+        public Guid Id { get; init; }
+        public string Email { get; init; } = "";
+        public string DisplayName { get; init; } = "";
+        public string Role { get; init; } = "";
+        public bool Disabled { get; init; }
+        public DateTimeOffset? LockedUntil { get; init; }
+        public Guid? AdvisorId { get; init; }
+        public bool HasPassword { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+    }
+
+    /// <summary>
+    /// Replaces an account's password (already hashed), lifts its lockout and ends its web sessions, in one
+    /// transaction: whoever was signed in with the old password must sign in again. False when there is no such account.
+    /// </summary>
+    public async Task<bool> SetPasswordAsync(Guid id, string passwordHash, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var found = await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE app_user SET password_hash = @passwordHash, failed_logins = 0, locked_until = NULL WHERE id = @id",
+            new { id, passwordHash }, tx, cancellationToken: ct)) > 0;
+        if (!found) return false;
+        await conn.ExecuteAsync(new CommandDefinition("DELETE FROM web_session WHERE user_id = @id", new { id }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("UPDATE api_token SET revoked_at = @now WHERE user_id = @id AND revoked_at IS NULL",
+            new { id, now }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return true;
     }

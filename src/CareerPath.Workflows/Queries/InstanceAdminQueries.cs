@@ -23,7 +23,13 @@ public sealed record InstanceSummary
 /// <summary>An instance as the administrator reads it: its row and its data (jsonb, as text).</summary>
 public sealed record InstanceWithData(InstanceSummary Instance, string Data);
 
-public sealed record InstanceFilter(string? DefinitionId = null, string? State = null, bool? Open = null);
+/// <param name="SubjectId">The instance's subject: a contract (advisor-contract) or a post (post-funding).</param>
+/// <param name="AdvisorId">The advisor whose contracts the instances follow.</param>
+public sealed record InstanceFilter(string? DefinitionId = null, string? State = null, bool? Open = null, Guid? SubjectId = null, Guid? AdvisorId = null,
+    Guid? StructureId = null, int? DefinitionVersion = null);
+
+/// <summary>How many instances run on one version of a definition (open: not yet in a final state).</summary>
+public sealed record VersionUse(string DefinitionId, int DefinitionVersion, long Open, long Closed);
 
 /// <summary>
 /// The administrator's reads of the engine: instances, their journals, the advisors they are about
@@ -53,9 +59,28 @@ public sealed class InstanceAdminQueries(NpgsqlDataSource db)
             {Select}
              WHERE (@DefinitionId::text IS NULL OR definition_id = @DefinitionId) AND (@State::text IS NULL OR state = @State)
                AND (@Open::boolean IS NULL OR (closed_at IS NULL) = @Open) AND (@after::uuid IS NULL OR id > @after)
+               AND (@DefinitionVersion::integer IS NULL OR definition_version = @DefinitionVersion)
+               AND (@SubjectId::uuid IS NULL OR subject_id = @SubjectId) AND (@StructureId::uuid IS NULL OR structure_id = @StructureId)
+               AND (@AdvisorId::uuid IS NULL OR (definition_id = @contractDefinition
+                    AND subject_id IN (SELECT c.id FROM contract c WHERE c.advisor_id = @AdvisorId)))
              ORDER BY id LIMIT @take
-            """, new { filter.DefinitionId, filter.State, filter.Open, after, take = page.Take }, cancellationToken: ct))).ToList();
+            """, new
+            {
+                filter.DefinitionId, filter.State, filter.Open, filter.DefinitionVersion, filter.SubjectId, filter.StructureId, filter.AdvisorId,
+                contractDefinition = AdvisorContractWorkflow.DefinitionId, after, take = page.Take,
+            }, cancellationToken: ct))).ToList();
         return Page<InstanceSummary>.From(rows, page.Limit, i => Cursor.Key("instances", i.Id.ToString()));
+    }
+
+    /// <summary>The versions of each definition the instances run on, with how many are open and closed (a count by PostgreSQL).</summary>
+    public async Task<IReadOnlyList<VersionUse>> VersionsInUseAsync(CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<VersionUse>(new CommandDefinition("""
+            SELECT definition_id AS DefinitionId, definition_version AS DefinitionVersion,
+                   count(*) FILTER (WHERE closed_at IS NULL) AS Open, count(*) FILTER (WHERE closed_at IS NOT NULL) AS Closed
+              FROM workflow_instance GROUP BY definition_id, definition_version ORDER BY definition_id, definition_version
+            """, cancellationToken: ct))).ToList();
     }
 
     public async Task<InstanceWithData?> GetAsync(Guid id, CancellationToken ct = default)

@@ -5,7 +5,13 @@ using Npgsql;
 
 namespace CareerPath.Workflows.Queries;
 
-/// <summary>The administrator's list of the e-mails the workflows wrote, newest first, with their delivery status.</summary>
+/// <summary>What became of an administrator's request to send a failed message again.</summary>
+public enum ResendOutcome { Resent, NotFound, NotFailed }
+
+/// <summary>
+/// The administrator's list of the e-mails the workflows wrote, newest first, with their delivery status;
+/// and sending a failed one again.
+/// </summary>
 public sealed class OutboxQueries(NpgsqlDataSource db)
 {
     static OutboxQueries() => DapperTypes.Register();
@@ -35,5 +41,30 @@ public sealed class OutboxQueries(NpgsqlDataSource db)
              LIMIT @take
             """, new { status, beforeAt = before?.At, beforeId = before?.Id, take = page.Take }, cancellationToken: ct))).ToList();
         return Page<OutboxMessageView>.From(rows, page.Limit, m => Cursor.Key("outbox", TimeAndId.Format(m.CreatedAt, m.Id)));
+    }
+
+    /// <summary>
+    /// Puts a failed message back in the queue, as new: Pending, due now, with the dispatcher's full set of
+    /// attempts again (its last error stays until it is sent). The open incident the dispatcher raised when
+    /// it gave up on the message is closed in the same transaction, by the same person: it is being dealt with.
+    /// Only a Failed message: a pending one is already queued, and a sent one is not sent twice.
+    /// </summary>
+    public async Task<(ResendOutcome Outcome, string? Status)> ResendAsync(Guid id, string actor, DateTimeOffset now, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var status = await conn.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT status FROM outbox_message WHERE id = @id FOR UPDATE", new { id }, tx, cancellationToken: ct));
+        if (status is null) return (ResendOutcome.NotFound, null);
+        if (status != "Failed") return (ResendOutcome.NotFailed, status);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE outbox_message SET status = 'Pending', attempts = 0, next_attempt_at = @now WHERE id = @id
+            """, new { id, now }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE incident SET resolved_at = @now, resolved_by = @actor
+             WHERE effect = 'outbox' AND effect_ref = @ref AND resolved_at IS NULL
+            """, new { now, actor, @ref = id.ToString() }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (ResendOutcome.Resent, status);
     }
 }

@@ -83,11 +83,13 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("POST", "/api/instances/migrations", """{"definitionId":"advisor-contract","fromVersion":1,"toVersion":1,"stateMap":{"TrialPeriod":"TrialPeriod","InitialTraining":"InitialTraining","Recruited":"Recruited"},"dryRun":true}""",
             "admin=200"),
         new("GET", "/api/outbox", null, "admin=200"),
+        new("POST", "/api/outbox/{random}/resend", null, "admin=404"),
         new("GET", "/api/access-log", null, "admin=200"),
         new("GET", "/api/access-log/export.csv", null, "admin=200"),
         new("GET", "/api/users", null, "admin=200"),
         new("PATCH", "/api/users/{random}", """{"disabled":false}""", "admin=404"),
         new("POST", "/api/users", """{"email":"nouveau.{random}@careerpath.test","displayName":"Nouveau","role":"auditor","password":"un-mot-de-passe-long"}""", "admin=201"),
+        new("POST", "/api/users/{random}/password", """{"password":"un-mot-de-passe-long"}""", "admin=404"),
 
         new("GET", "/api/reports/outcomes", null, "admin=200 hrA=200 auditor=200"),
         new("GET", "/api/reports/outcomes/records", null, "admin=200 hrA=200"),
