@@ -184,10 +184,11 @@ public sealed class AccountStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Replaces an account's password (already hashed), lifts its lockout and ends its web sessions, in one
-    /// transaction: whoever was signed in with the old password must sign in again. False when there is no such account.
+    /// Replaces an account's password (already hashed), lifts its lockout, ends its web sessions and revokes
+    /// its API tokens, in one transaction: a password is reset because it may have leaked, and every token
+    /// was made from a session opened with it; whoever was signed in must sign in again. False when there is no such account.
     /// </summary>
-    public async Task<bool> SetPasswordAsync(Guid id, string passwordHash, CancellationToken ct = default)
+    public async Task<bool> SetPasswordAsync(Guid id, string passwordHash, DateTimeOffset now, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
