@@ -1,4 +1,5 @@
 using CareerPath.Server.Security;
+using CareerPath.Server.Web;
 using CareerPath.Workflows.Queries;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,7 +8,7 @@ namespace CareerPath.Server.Endpoints;
 /// <summary>
 /// What became of advisors, as counts of people: the same report for every role that may read it
 /// (auditors see all structures, HR managers theirs), with the cells that could single someone out
-/// suppressed (ReportQueries).
+/// suppressed (ReportQueries). The page /resultats reads the same figures, cut by cohort and structure kind.
 /// </summary>
 public static class ReportEndpoints
 {
@@ -18,7 +19,7 @@ public static class ReportEndpoints
         group.MapGet("/", async Task<Ok<OutcomesReport>> (ReportQueries reports, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            var summary = await reports.OutcomesAsync(Scope(caller), ct);
+            var summary = await reports.OutcomesAsync(AuditPages.OutcomesScope(caller), ct);
             await log.RecordAsync(caller, "reports.outcomes", "report", null, summary.Contracts, ct);
             return TypedResults.Ok(summary.Report);
         }).WithName("getOutcomesReport").WithSummary("Rapport du devenir des conseillers (effectifs, petites cases masquées)");
@@ -26,7 +27,7 @@ public static class ReportEndpoints
         group.MapGet("/export.csv", async Task<CsvStream> (ReportQueries reports, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            var summary = await reports.OutcomesAsync(Scope(caller), ct);
+            var summary = await reports.OutcomesAsync(AuditPages.OutcomesScope(caller), ct);
             await log.RecordAsync(caller, "reports.outcomes.export", "report", null, summary.Contracts, ct);
             return Csv.Stream(["dimension", "value", "measure", "advisors"], summary.Report.Groups.SelectMany(g => g.Cells.Select(c => new[]
             {
@@ -41,12 +42,9 @@ public static class ReportEndpoints
         {
             if (!paging.TryPage(out var page, out var problem)) return problem!;
             var caller = http.Caller();
-            if (await reports.RecordsAsync(Scope(caller), page, ct) is not { } list) return Common.InvalidCursor();
+            if (await reports.RecordsAsync(AuditPages.OutcomesScope(caller), page, ct) is not { } list) return Common.InvalidCursor();
             await log.RecordAsync(caller, "reports.outcomes.records", "advisor", null, list.Items.Count, ct, list.Items.Select(f => f.AdvisorId).Distinct().ToArray());
             return TypedResults.Ok(list);
         }).WithTags("Rapports").RequireAuthorization(Policies.Staff).WithName("listOutcomeRecords").WithSummary("Lister le devenir contrat par contrat");
     }
-
-    /// <summary>A union auditor counts every structure; an HR manager theirs; an administrator all.</summary>
-    static ReadScope Scope(Caller caller) => caller.IsAuditor ? ReadScope.Everything : caller.Scope();
 }
