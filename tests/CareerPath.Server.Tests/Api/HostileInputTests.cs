@@ -265,7 +265,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                     var n = Unique();
                     return Task.FromResult(("/api/structures", Obj(new
                     {
-                        name = $"Structure hostile {n}", kind = "Commune", legalRegime = "Public", siret = Siret(n),
+                        name = $"Structure hostile {n}", kind = "Commune", legalRegime = "Public", siret = Siret(n), departement = "69",
                         hrName = "Rh Hostile", hrEmail = $"rh.{n}@hostile.fr", hrLeadName = "Référent Hostile", hrLeadEmail = $"referent.{n}@hostile.fr",
                     })));
                 },
@@ -723,7 +723,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
                     var n = Unique();
                     return Task.FromResult(new Dictionary<string, string>
                     {
-                        ["name"] = $"Structure importée {n}", ["kind"] = "Commune", ["legalRegime"] = "Public", ["siret"] = Siret(n),
+                        ["name"] = $"Structure importée {n}", ["kind"] = "Commune", ["legalRegime"] = "Public", ["siret"] = Siret(n), ["departement"] = "69",
                         ["hrName"] = "Rh Import", ["hrEmail"] = $"rh.{n}@import.fr", ["hrLeadName"] = "Référent Import", ["hrLeadEmail"] = $"referent.{n}@import.fr",
                     });
                 },

@@ -27,7 +27,7 @@ public sealed class DemoAccountsTests
 
             var accounts = text!.Split('\n').Skip(1).Where(l => l.Trim().Length > 0)
                 .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToDictionary(p => p[0], p => (Email: p[1], Password: p[2]));
-            Assert.Equal(["admin", "advisor", "auditor", "hr"], accounts.Keys.Order());
+            Assert.Equal(["admin", "advisor", "auditor", "hr", "program"], accounts.Keys.Order());
             foreach (var (role, (email, password)) in accounts)
             {
                 var login = await host.Anonymous().PostAsync("/api/auth/login",
