@@ -25,9 +25,12 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
             Assert.Equal("Règles appliquées", await page.Locator("h1").InnerTextAsync());
             Assert.Equal("page", await page.Locator("nav#navigation a[href='/regles']").GetAttributeAsync("aria-current"));
 
-            // One section per rule of the catalogue, each reachable from the table of contents.
+            // One section per rule of the catalogue, each reachable from the table of contents. The page is the
+            // same for every role but its navigation (which each role's own pages check with axe): the rule by
+            // rule reading and axe run once, for the first role.
             Assert.Equal(RuleCatalogue.All.Count, await page.Locator("main section[id^='regle-']").CountAsync());
-            foreach (var rule in RuleCatalogue.All)
+            Assert.Equal(RuleCatalogue.All.Count, await page.Locator("nav.fr-summary a[href^='#regle-']").CountAsync());
+            foreach (var rule in role == "hr" ? RuleCatalogue.All : [])
             {
                 var section = Section(page, rule.Id);
                 await Assertions.Expect(section.Locator("h3")).ToHaveTextAsync(rule.Title);
@@ -41,8 +44,11 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
             Assert.Contains("10 novembre 2026", notice);
             Assert.Contains("Avancée au jour ouvré précédent", notice);
             Assert.Contains("La règle donne le 11 novembre 2026 (mercredi)", notice);
-            if (role == "hr") await page.ScreenshotAsync("regles");
-            await page.AssertAccessibleAsync();
+            if (role == "hr")
+            {
+                await page.ScreenshotAsync("regles");
+                await page.AssertAccessibleAsync();
+            }
             await page.Context.CloseAsync();
         }
     }
