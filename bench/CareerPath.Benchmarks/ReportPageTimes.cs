@@ -29,7 +29,6 @@ public static class ReportPageTimes
             regions = (await conn.QueryAsync<string>("SELECT DISTINCT departement FROM structure WHERE departement IS NOT NULL ORDER BY 1")).ToList();
         }
         var kinds = new[] { "Commune", "Epci", "Departement", "Association", "OtherSocialEconomy" };
-        using var server = new HttpClient();
         var uri = await site.StartServerAsync();
         using var auditor = BenchSite.Client(uri, await site.TokenAsync(Roles.Auditor, []));
         using var program = BenchSite.Client(uri, await site.TokenAsync(Roles.Program, []));

@@ -182,15 +182,10 @@ public static class OutcomeLabels
 /// </summary>
 public static class AuditFiles
 {
-    static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
-    {
-        Separator = ';', Injection = CsvInjection.Escape, WriteByteOrderMark = true,
-    };
-
     public static byte[] Csv(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string?>> rows)
     {
         using var stream = new MemoryStream();
-        using (var csv = CsvWriter.Create(stream, Options, leaveOpen: true))
+        using (var csv = CsvWriter.Create(stream, DashboardFiles.FrenchCsv, leaveOpen: true))
         {
             csv.WriteHeader([.. header]);
             foreach (var row in rows)

@@ -160,7 +160,8 @@ public static class PostLabels
 /// </summary>
 public static class DashboardFiles
 {
-    static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
+    /// <summary>CSV for a spreadsheet in French: UTF-8 with a byte order mark, « ; » between fields, text that looks like a formula escaped.</summary>
+    public static readonly CsvWriterOptions FrenchCsv = CsvWriterOptions.Default with
     {
         Separator = ';', Injection = CsvInjection.Escape, WriteByteOrderMark = true,
     };
@@ -177,7 +178,7 @@ public static class DashboardFiles
     public static byte[] Csv(IReadOnlyList<DashboardItem> items, Dashboard dashboard)
     {
         using var stream = new MemoryStream();
-        using (var csv = CsvWriter.Create(stream, Options, leaveOpen: true))
+        using (var csv = CsvWriter.Create(stream, FrenchCsv, leaveOpen: true))
         {
             csv.WriteHeader(Header);
             foreach (var i in items)
