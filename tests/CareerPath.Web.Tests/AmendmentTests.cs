@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 
 namespace CareerPath.Web.Tests;
 
-[Collection("site")]
+[Collection("forms")]
 public sealed class AmendmentTests(WebSite site, BrowserFixture browser)
 {
     static async Task FillAsync(IPage page, DateOnly newEnd, string reason)

@@ -8,7 +8,7 @@ namespace CareerPath.Web.Tests;
 /// The small forms on a contract: each refuses bad input (400, the error beside its field, nothing changed in the
 /// database), then saves once and leads back to the advisor's page with a message.
 /// </summary>
-[Collection("site")]
+[Collection("forms")]
 public sealed class ContractFormsTests(WebSite site, BrowserFixture browser)
 {
     async Task<IPage> AdminAtAsync(OwnContract own, string form)

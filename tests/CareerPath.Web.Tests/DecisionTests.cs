@@ -7,7 +7,7 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 /// <summary>The end-of-contract decision page and its notification letter (printable page and Word file).</summary>
-[Collection("site")]
+[Collection("forms")]
 public sealed class DecisionTests(WebSite site, BrowserFixture browser)
 {
     static readonly string[] DecisionTasks = [Tasks.Decision, Tasks.Escalation];

@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 
 namespace CareerPath.Web.Tests;
 
-[Collection("site")]
+[Collection("forms")]
 public sealed class ImportTests(WebSite site, BrowserFixture browser)
 {
     /// <summary>One of the HR manager's structures, with a SIRET (the demo's have none: the files name structures by it).</summary>

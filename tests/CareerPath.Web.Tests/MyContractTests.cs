@@ -12,7 +12,7 @@ using Microsoft.Playwright;
 
 namespace CareerPath.Web.Tests;
 
-[Collection("site")]
+[Collection("forms")]
 public sealed class MyContractTests(WebSite site, BrowserFixture browser)
 {
     [Fact]

@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 /// <summary>The posts list, a post's page (conventions, tranches, vacancy), a tranche marked received, and a post out of reach.</summary>
-[Collection("site")]
+[Collection("forms")]
 public sealed class PostsTests(WebSite site, BrowserFixture browser)
 {
     sealed record Awaited

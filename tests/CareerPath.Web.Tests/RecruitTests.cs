@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 /// <summary>Recruit: the advisor and the contract in one form; a wrong contract writes nothing, not even the advisor.</summary>
-[Collection("site")]
+[Collection("forms")]
 public sealed class RecruitTests(WebSite site, BrowserFixture browser)
 {
     [Fact]

@@ -28,7 +28,8 @@ public sealed record ActionOutcome(TransitionResult? Result, TransitionPreview? 
 }
 
 /// <summary>How to run an action: once per idempotency key, only from the version the person saw, or as a preview that writes nothing.</summary>
-public sealed record ActOptions(string? IdempotencyKey = null, int? ExpectedVersion = null, bool Preview = false)
+/// <param name="Fingerprint">What the key came with (method, path, body hash): the same key with another request is refused.</param>
+public sealed record ActOptions(string? IdempotencyKey = null, int? ExpectedVersion = null, bool Preview = false, string? Fingerprint = null)
 {
     public static readonly ActOptions Default = new();
 }
@@ -192,7 +193,8 @@ public sealed class ContractActions(ContractQueries contracts, TaskQueries tasks
         foreach (var key in payload.Where(p => p.Value is null).Select(p => p.Key).ToList()) payload.Remove(key);
         if (options.IdempotencyKey is { Length: > 200 })
             return new Check().Add("Idempotency-Key", "L'en-tête Idempotency-Key compte 200 caractères au plus.").Failure();
-        var request = new SignalRequest(instanceId, trigger.ToString(), payload, caller.Actor, options.IdempotencyKey, ExpectedVersion: options.ExpectedVersion);
+        var request = new SignalRequest(instanceId, trigger.ToString(), payload, caller.Actor, options.IdempotencyKey, ExpectedVersion: options.ExpectedVersion,
+            Fingerprint: options.Fingerprint);
         if (!options.Preview) return await RunAsync(() => engine.SignalAsync(request, ct));
         try
         {

@@ -139,6 +139,9 @@ public static class ApiSetup
             api.UseExceptionHandler();
             api.UseStatusCodePages();
         });
+        // Inside the error handlers (a second failure is their 503), before everything that reads the database
+        // (the session behind a cookie, the endpoint): a request run again after an outage runs all of it again.
+        app.UseDatabaseOutageRetry();
         // Routing after the error handlers, so that a page's error re-executed on /erreur/{code} finds that page.
         app.UseRouting();
         app.UseAuthentication();
@@ -165,6 +168,7 @@ public static class ApiSetup
         api.MapDecisionAudit();
         api.MapOutbox();
         api.MapAccessLog();
+        api.MapIntegrity();
         api.MapImports();
         api.MapUsers();
         api.MapCalendarFeeds();

@@ -21,7 +21,9 @@ public static class Problems
         409 => "Conflit",
         413 => "Requête trop volumineuse",
         415 => "Type de contenu non pris en charge",
+        422 => "Requête non traitable",
         429 => "Trop de requêtes",
+        503 => "Service momentanément indisponible",
         _ when status >= 500 => "Erreur interne du serveur",
         _ => "Erreur",
     };
@@ -60,9 +62,18 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
             WorkflowNotFoundException => (404, "Cette ressource n'existe pas, ou vous n'avez pas le droit de la voir.", null),
             // Last line of defence: text PostgreSQL cannot store (NUL) is bad input, not a server fault.
             Npgsql.PostgresException { SqlState: "22021" or "22P05" } => (400, "Le texte envoyé contient un caractère interdit (NUL).", null),
+            // The same key with another request: replaying the first answer would silently drop this one.
+            IdempotencyKeyReusedException reused => (422, reused.Message, null),
+            _ when DatabaseOutage.IsUnavailable(exception) => (503, DatabaseOutage.Detail, null),
             _ => (500, "Une erreur inattendue est survenue ; elle a été journalisée.", null),
         };
-        if (status >= 500) log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+        if (status == 503)
+        {
+            // Expected while PostgreSQL restarts: one line, no stack trace; the caller is told when to come back.
+            log.LogWarning("Database unavailable on {Method} {Path}: {Error}", http.Request.Method, http.Request.Path, exception.Message);
+            http.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (status >= 500) log.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
         http.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Title = Problems.Title(status), Detail = detail };
         problem.Extensions["fr"] = true;

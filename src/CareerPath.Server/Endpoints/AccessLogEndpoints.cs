@@ -23,20 +23,39 @@ public static class AccessLogEndpoints
     }
 
     static async Task<Results<Ok<Page<AccessLogEntry>>, ValidationProblem>> List(DateOnly? from, DateOnly? to, Guid? subjectId, Guid? userId, [AsParameters] PageQuery paging,
-        AccessLogStore store, TimeProvider time, CancellationToken ct)
+        AccessLogStore store, TimeProvider time, AccessLog log, HttpContext http, CancellationToken ct)
     {
         var (filter, check) = Filter(from, to, subjectId, userId, time);
         if (!check.Ok) return check.Problem();
         if (!paging.TryPage(out var page, out var problem)) return problem!;
-        return await store.ListAsync(filter!, page, ct) is { } entries ? TypedResults.Ok(entries) : Common.InvalidCursor();
+        if (await store.ListAsync(filter!, page, ct) is not { } entries) return Common.InvalidCursor();
+        await RecordListAsync(log, http.Caller(), filter!, entries.Items, ct);
+        return TypedResults.Ok(entries);
     }
 
-    static Results<CsvStream, ValidationProblem> Export(DateOnly? from, DateOnly? to, Guid? subjectId, Guid? userId, AccessLogStore store, TimeProvider time)
+    static async Task<Results<CsvStream, ValidationProblem>> Export(DateOnly? from, DateOnly? to, Guid? subjectId, Guid? userId, AccessLogStore store, TimeProvider time,
+        AccessLog log, HttpContext http, CancellationToken ct)
     {
         var (filter, check) = Filter(from, to, subjectId, userId, time);
         if (!check.Ok) return check.Problem();
+        await RecordExportAsync(log, http.Caller(), filter!, ct);
         return CsvFile(filter!, store);
     }
+
+    /// <summary>
+    /// Reading the log is reading who read whom (accounts, advisors): itself logged, as every personal read.
+    /// The page's twin writes the same line. The advisors named are those the lines are about.
+    /// </summary>
+    internal static Task RecordListAsync(AccessLog log, Caller caller, AccessLogFilter filter, IReadOnlyCollection<AccessLogEntry> entries, CancellationToken ct) =>
+        log.RecordAsync(caller, "access-log.list", "access-log", filter.Subject, entries.Count, ct,
+            [.. entries.SelectMany(e => e.SubjectIds ?? []).Concat(filter.Subject is { } s ? [s] : []).Distinct()]);
+
+    /// <summary>
+    /// The export, logged before it is streamed: its number of lines is not known yet, so records is 0
+    /// ("the whole period"); the period and filters are the request's, and the line's time says when.
+    /// </summary>
+    internal static Task RecordExportAsync(AccessLog log, Caller caller, AccessLogFilter filter, CancellationToken ct) =>
+        log.RecordAsync(caller, "access-log.export", "access-log", filter.Subject, 0, ct, filter.Subject is { } s ? [s] : null);
 
     /// <summary>The log of the period as a CSV file (the API's export and the access-log page's download).</summary>
     internal static CsvStream CsvFile(AccessLogFilter filter, AccessLogStore store) =>

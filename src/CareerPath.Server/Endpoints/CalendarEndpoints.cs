@@ -1,9 +1,7 @@
 using CareerPath.Server.Security;
 using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Queries;
-using Ical.Net.CalendarComponents;
-using Ical.Net.DataTypes;
-using Ical.Net.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CareerPath.Server.Endpoints;
@@ -74,19 +72,13 @@ public static class CalendarEndpoints
     {
         var calendar = new Ical.Net.Calendar();
         calendar.AddProperty("X-WR-CALNAME", "CareerPath — échéances");
-        var stamp = new CalDateTime(time.GetUtcNow().UtcDateTime);
+        var stamp = time.GetUtcNow();
         foreach (var d in deadlines)
         {
-            calendar.Events.Add(new CalendarEvent
-            {
-                // Stable across polls: the same deadline updates the same event.
-                Uid = $"{d.InstanceId}-{d.Kind}-{d.DueOn:yyyyMMdd}@careerpath",
-                Summary = d.AdvisorName is null ? d.Label : $"{d.Label} — {d.AdvisorName}",
-                Description = d.Source == "timer" ? d.Explanation : d.Label,
-                DtStart = new CalDateTime(d.DueOn.Year, d.DueOn.Month, d.DueOn.Day),
-                DtStamp = stamp,
-            });
+            // The UID is stable across polls: the same deadline updates the same event.
+            calendar.Events.Add(CareerCalendar.AllDay($"{d.InstanceId}-{d.Kind}-{d.DueOn:yyyyMMdd}@{OutboxDispatcher.MessageIdDomain}",
+                d.AdvisorName is null ? d.Label : $"{d.Label} — {d.AdvisorName}", d.Source == "timer" ? d.Explanation : d.Label, d.DueOn, stamp));
         }
-        return new CalendarSerializer().SerializeToString(calendar) ?? "";
+        return CareerCalendar.Serialize(calendar);
     }
 }

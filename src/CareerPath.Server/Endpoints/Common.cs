@@ -14,9 +14,14 @@ static class Common
 {
     public static Caller Caller(this HttpContext http) => Security.Caller.From(http.User);
 
-    /// <summary>How an API call runs its action: once per Idempotency-Key.</summary>
+    /// <summary>
+    /// How an API call runs its action: once per Idempotency-Key, and only for the request the key first came with
+    /// (its fingerprint, taken by Api.DatabaseOutage from the buffered body before the endpoint read it).
+    /// </summary>
     public static Actions.ActOptions Act(this HttpContext http) =>
-        new(http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key ? key : null);
+        http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key
+            ? new(key, Fingerprint: http.Items[Api.DatabaseOutage.FingerprintItem] as string)
+            : new();
 
     /// <summary>
     /// The personal records a caller may read: an administrator all, an HR manager their structures',

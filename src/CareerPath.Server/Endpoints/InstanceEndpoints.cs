@@ -34,13 +34,17 @@ public static class InstanceEndpoints
     }
 
     static async Task<Results<Ok<Page<InstanceSummary>>, ValidationProblem>> List(string? definitionId, int? definitionVersion, string? state, bool? open, Guid? subjectId,
-        Guid? advisorId, Guid? structureId, [AsParameters] PageQuery paging, InstanceAdminQueries instances, CancellationToken ct)
+        Guid? advisorId, Guid? structureId, [AsParameters] PageQuery paging, InstanceAdminQueries instances, AccessLog log, HttpContext http, CancellationToken ct)
     {
         var check = CheckFilter(definitionId, state);
         if (!check.Ok) return check.Problem();
         if (!paging.TryPage(out var page, out var problem)) return problem!;
-        return await instances.ListAsync(new InstanceFilter(definitionId, state, open, subjectId, advisorId, structureId, definitionVersion), page, ct) is { } rows
-            ? TypedResults.Ok(rows) : Common.InvalidCursor();
+        if (await instances.ListAsync(new InstanceFilter(definitionId, state, open, subjectId, advisorId, structureId, definitionVersion), page, ct) is not { } rows)
+            return Common.InvalidCursor();
+        // A list of contracts' instances is a list of advisors' records (states, dates): logged as any other personal read.
+        await log.RecordAsync(http.Caller(), "instances.list", "instance", null, rows.Items.Count, ct,
+            await instances.AdvisorsOfAsync([.. rows.Items.Select(i => i.Id)], ct));
+        return TypedResults.Ok(rows);
     }
 
     /// <summary>The text filters of the instance list (the API's and the page's).</summary>

@@ -33,16 +33,24 @@ public static class CommandLine
         Options:
           --connection CS   use this PostgreSQL connection string (else ConnectionStrings:CareerPath,
                             else an embedded PostgreSQL started from the machine's binaries)
+          --owner-connection CS
+                            the schema owner's connection for migrations (else
+                            ConnectionStrings:CareerPathOwner); --connection is then the server's
           --data-dir DIR    folder of the embedded PostgreSQL (else CareerPath:DataDir, else
                             ~/.local/share/careerpath, or /var/lib/careerpath as root)
           --urls URLS       where the web server listens (default http://127.0.0.1:5080)
           --seed-demo       serve: seed the demo data set first if the database is empty
         """;
 
+    /// <summary>The one line that follows an error about the arguments (the usage itself is for `help` only).</summary>
+    public const string HelpHint = "Run `CareerPath.Server help` for the verbs and options.";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
-        var rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        // "--help" and "-h" are the help verb, not options of serve.
+        var named = args.Length > 0 && (!args[0].StartsWith('-') || args[0] is "--help" or "-h");
+        var verb = named ? args[0] : "serve";
+        var rest = named ? args[1..] : args;
         ParsedOptions options;
         try
         {
@@ -50,9 +58,11 @@ public static class CommandLine
         }
         catch (ArgumentException e)
         {
-            await Console.Error.WriteLineAsync($"{e.Message}\n\n{Usage}");
-            return 2;
+            return await Fail($"{e.Message} {HelpHint}");
         }
+        // Checked before anything opens it: otherwise .NET's own "The file '…' already exists" comes out of a folder creation.
+        if (options.DataDir is { } dataDir && File.Exists(dataDir))
+            return await Fail($"error: --data-dir '{dataDir}' is a file, not a folder: give the folder of the embedded PostgreSQL (it is created if missing).");
 
         try
         {
@@ -66,7 +76,7 @@ public static class CommandLine
                 "import" => await ImportCommand.RunAsync(options),
                 "check-records" => await CheckRecordsAsync(options),
                 "help" or "--help" or "-h" => Print(Usage),
-                _ => await Fail($"Unknown verb '{verb}'.\n\n{Usage}"),
+                _ => await Fail($"Unknown verb '{verb}'. {HelpHint}"),
             };
         }
         catch (Exception e) when (e is EmbeddedPostgresException or SchemaMigrationException or Npgsql.NpgsqlException or IOException
@@ -76,7 +86,16 @@ public static class CommandLine
         }
         catch (ArgumentException e)
         {
-            return await Fail($"{e.Message}\n\n{Usage}");
+            return await Fail($"error: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return await Fail($"error: permission denied ({e.Message}): run as the account that owns the data folder, or choose another with --data-dir.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Last line of defence: still one line, naming what failed; the stack trace is for a debugger, not for the person at the prompt.
+            return await Fail($"error: {verb} failed: {e.Message} ({e.GetType().Name})");
         }
     }
 
@@ -128,19 +147,21 @@ public static class CommandLine
         return 0;
     }
 
+    /// <summary>One line on stderr, exit code 2: a message spread over lines (PostgreSQL's, the binder's) is joined.</summary>
     static async Task<int> Fail(string message)
     {
-        await Console.Error.WriteLineAsync(message);
+        await Console.Error.WriteLineAsync(string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
         return 2;
     }
 }
 
 /// <summary>Our own options, with the remaining arguments passed through to ASP.NET Core.</summary>
-public sealed record ParsedOptions(string? Connection, string? DataDir, bool SeedDemo, string[] HostArgs)
+public sealed record ParsedOptions(string? Connection, string? DataDir, bool SeedDemo, string[] HostArgs, string? OwnerConnection = null)
 {
     public static ParsedOptions Parse(string[] args)
     {
         string? connection = null, dataDir = null;
+        string? ownerConnection = null;
         var seedDemo = false;
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -153,6 +174,9 @@ public sealed record ParsedOptions(string? Connection, string? DataDir, bool See
                 case "--data-dir":
                     dataDir = Value(args, ref i);
                     break;
+                case "--owner-connection":
+                    ownerConnection = Value(args, ref i);
+                    break;
                 case "--seed-demo":
                     seedDemo = true;
                     break;
@@ -161,7 +185,7 @@ public sealed record ParsedOptions(string? Connection, string? DataDir, bool See
                     break;
             }
         }
-        return new ParsedOptions(connection, dataDir, seedDemo, [.. rest]);
+        return new ParsedOptions(connection, dataDir, seedDemo, [.. rest], ownerConnection);
     }
 
     static string Value(string[] args, ref int i)

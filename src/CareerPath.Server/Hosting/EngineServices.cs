@@ -37,6 +37,7 @@ public static class EngineServices
             sp.GetRequiredService<ILogger<OutboxDispatcher>>()));
         services.AddTransient<OutboxDeliveryJob>();
         services.AddTransient<WeeklyDigestJob>();
+        services.AddTransient<IntegrityHeadJob>();
 
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -45,7 +46,9 @@ public static class EngineServices
             .UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
-                PrepareSchemaIfNecessary = true,
+                // Installed and upgraded by the schema's owner before migrating (DatabaseLocation):
+                // the server's role may not create tables.
+                PrepareSchemaIfNecessary = false,
                 // Business deadlines are days apart and the sweeper runs every minute: polling the
                 // queue more often would only add idle load on the database.
                 QueuePollInterval = TimeSpan.FromSeconds(15),
@@ -55,6 +58,9 @@ public static class EngineServices
             o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
             o.SchedulePollingInterval = TimeSpan.FromSeconds(15);
         });
+        // Test/operations hook, off by default: the sweep and the delivery every few seconds (FrequentJobs).
+        if (runJobs && configuration.GetValue<TimeSpan?>(FrequentJobs.IntervalSetting) is { } every && every > TimeSpan.Zero)
+            services.AddHostedService(sp => new FrequentJobs(sp, every, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FrequentJobs>>()));
         return services;
     }
 
@@ -68,6 +74,9 @@ public static class EngineServices
         jobs.AddOrUpdate<OutboxDeliveryJob>(DeliveryJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
         // Monday morning, Paris time; the outbox job sends them within the minute.
         jobs.AddOrUpdate<WeeklyDigestJob>(DigestJobId, job => job.RunAsync(CancellationToken.None), "0 7 * * 1",
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris") });
+        // The heads of the chained logs in the server log, every night (IntegrityHeadJob).
+        jobs.AddOrUpdate<IntegrityHeadJob>(IntegrityHeadJob.JobId, job => job.RunAsync(CancellationToken.None), "30 3 * * *",
             new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris") });
         app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<TimerSweepJob>(job => job.RunAsync(CancellationToken.None));
     }

@@ -20,7 +20,9 @@ public static class ImportCommand
         var name = Enum.GetNames<ImportKind>().FirstOrDefault(n => string.Equals(n, args[0], StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"import: unknown kind '{args[0]}': structures, posts, advisors or contracts.");
         var kind = Enum.Parse<ImportKind>(name);
-        if (!File.Exists(args[1])) throw new ArgumentException($"import: no file '{args[1]}'.");
+        if (Directory.Exists(args[1])) throw new ArgumentException($"import: '{args[1]}' is a folder: give the CSV file itself, e.g. import {args[0]} {Path.Combine(args[1], "fichier.csv")}");
+        if (!File.Exists(args[1]))
+            throw new ArgumentException($"import: no file '{args[1]}' (looked in {Path.GetFullPath(args[1])}): check the path of the CSV file.");
 
         await using var database = await DatabaseLocation.OpenAsync(options, ConsoleLog.Create());
         await new SchemaMigrator(TimeProvider.System).MigrateAsync(database.ConnectionString);

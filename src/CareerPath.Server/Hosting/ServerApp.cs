@@ -42,7 +42,11 @@ public static class ServerApp
             builder.Configuration["CareerPath:KeysFolder"] = Path.Combine(embedded.DataDirectory, "keys");
         var pickup = builder.Configuration["CareerPath:PickupFolder"]
             ?? Path.Combine(database.Embedded?.DataDirectory ?? Path.Combine(Path.GetTempPath(), "careerpath"), "mail");
-        var app = Build(builder, database.ConnectionString, pickup);
+        // A dead embedded postmaster is restarted (or taken over) without an operator: PostgresSupervisor.
+        if (database.Embedded is { } supervised)
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<PostgresSupervisor>(sp, supervised));
+        // The server runs as the application role; migrations and seeding above ran as the owner.
+        var app = Build(builder, database.ApplicationConnectionString, pickup);
         await app.StartAsync();
         var url = app.Urls.First().TrimEnd('/');
         log.LogInformation("CareerPath is listening on {Urls}; health at {Health}; API reference at {Scalar}; e-mails {Mail}",
@@ -69,10 +73,14 @@ public static class ServerApp
         // One line per request at Information would drown what matters; configuration can lower it again.
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Test/operations hook, off by default: a clock that several processes share and a driver moves (OffsetFileClock).
+        if (builder.Configuration["CareerPath:Clock:OffsetFile"] is { Length: > 0 } offsetFile)
+            builder.Services.TryAddSingleton<TimeProvider>(new OffsetFileClock(offsetFile));
         builder.Services.TryAddSingleton(TimeProvider.System);
         var jobs = builder.Configuration.GetValue("CareerPath:Jobs:Enabled", true);
         builder.Services.AddCareerPathEngine(connectionString, builder.Configuration, pickupFolder, jobs);
         builder.Services.AddCareerPathApi(builder.Configuration);
+        builder.Services.AddCareerPathMetrics(builder.Configuration);
         builder.Services.AddCareerPathWeb();
         // Several nodes behind one address must share this folder (or another key store) to read each other's cookies.
         if (builder.Configuration["CareerPath:KeysFolder"] is { Length: > 0 } keys)
@@ -95,6 +103,7 @@ public static class ServerApp
         app.MapHealthChecks("/health").AllowAnonymous();
         app.UseHangfireDashboard(Pages.Admin.IndexModel.HangfirePath, new DashboardOptions { Authorization = [new AdministratorsOnly()] });
         app.MapCareerPathApi();
+        app.MapCareerPathMetrics();
         app.MapCareerPathWeb();
         if (jobs) app.ScheduleSweeper();
         return app;

@@ -83,7 +83,7 @@ public static class SimulateCommand
                 case "--advisors": advisors = PositiveInt(args, ref i, max: 1_000_000); break;
                 case "--seed": seed = PositiveInt(args, ref i, max: int.MaxValue); break;
                 case "--json": json = true; break;
-                default: throw new ArgumentException($"simulate: unknown option '{args[i]}'.");
+                default: throw new ArgumentException($"simulate: unknown option '{args[i]}'. {CommandLine.HelpHint}");
             }
         }
         return (advisors ?? throw new ArgumentException("simulate: --advisors N is required."), seed ?? 1, json);

@@ -19,6 +19,8 @@ public sealed class ErreurModel : CareerPathPage
 
     void Show(int code)
     {
+        // An exception is re-executed on /erreur/500; the status chosen for it says whether it was a database outage.
+        if (HttpContext.Response.StatusCode == StatusCodes.Status503ServiceUnavailable) code = StatusCodes.Status503ServiceUnavailable;
         Code = code;
         (Title, Lead, Detail) = code switch
         {
@@ -28,10 +30,14 @@ public sealed class ErreurModel : CareerPathPage
             400 => ("Requête invalide", "La requête n'a pas pu être traitée.",
                 "Le formulaire a peut-être expiré (rechargez la page et recommencez), ou l'adresse contient une valeur invalide."),
             429 => ("Trop de requêtes", "Trop de tentatives en peu de temps.", "Réessayez dans une minute."),
+            503 => ("Service momentanément indisponible", "La base de données ne répond pas pour l'instant.",
+                "Rien n'a été enregistré : réessayez dans quelques secondes. Si le problème persiste, prévenez l'administrateur."),
             >= 500 => ("Erreur inattendue", "Désolé, le service rencontre un problème.", "Rien n'a été enregistré à moitié : réessayez dans un instant. Si le problème persiste, prévenez l'administrateur."),
             _ => ("Erreur", "La requête n'a pas abouti.", "Repartez de l'accueil."),
         };
         // Re-executed pages keep the original status; a direct visit answers with the code it shows.
         if (HttpContext.Response.StatusCode == 200 && code is >= 400 and < 600) HttpContext.Response.StatusCode = code;
+        if (code == StatusCodes.Status503ServiceUnavailable)
+            HttpContext.Response.Headers.RetryAfter = Api.DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -42,7 +42,7 @@ public static class WebSetup
         return services;
     }
 
-    /// <summary>Security headers on every answer; the pages' errors as pages. Goes first in the pipeline.</summary>
+    /// <summary>Security headers on every answer, and cross-site writes to the job dashboard refused. Goes first in the pipeline.</summary>
     public static void UseSecurityHeaders(this WebApplication app) => app.Use((http, next) =>
     {
         http.Response.OnStarting(() =>
@@ -61,14 +61,45 @@ public static class WebSetup
                   // Scripts stay 'self' only there too, so injected markup still cannot run; every other page keeps style-src 'self'.
                   (path.StartsWithSegments("/admin/workflows") ? "style-src 'self' 'unsafe-inline'; " : "style-src 'self'; ") +
                   "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-            // What is not a static asset may hold personal data: never kept by a browser or a proxy.
-            if (!IsAsset(path) && !headers.ContainsKey("Cache-Control")) headers.CacheControl = "no-store";
+            // Over HTTPS (directly, or behind a known proxy that says so), browsers must never come back over plain HTTP.
+            // Written here rather than by UseHsts, which leaves out localhost and 127.0.0.1: a server reached over
+            // HTTPS gets the header whatever its host name (a browser ignores it on plain HTTP anyway).
+            if (http.Request.IsHttps) headers.StrictTransportSecurity = "max-age=31536000";
+            // What is not a static asset may hold personal data: never kept by a browser or a proxy. API answers
+            // (JSON, CSV, calendar feeds) and pages get no-store even if something upstream chose another policy;
+            // the third-party reference and dashboard keep their own caching of their scripts.
+            if (!IsAsset(path) && !headers.CacheControl.ToString().Contains("no-store", StringComparison.OrdinalIgnoreCase)
+                && (!headers.ContainsKey("Cache-Control") || !IsThirdParty(path)))
+                headers.CacheControl = "no-store";
             return Task.CompletedTask;
         });
+        // The job dashboard changes jobs through form POSTs that the sign-in cookie authenticates. Hangfire checks
+        // the antiforgery token (IAntiforgery, DashboardOptions.IgnoreAntiforgeryToken left false); a POST that a
+        // browser says comes from another site is refused here too, before it reaches Hangfire.
+        if (http.Request.Path.StartsWithSegments("/hangfire") && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
+            && IsCrossSite(http.Request))
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
         return next(http);
     });
 
+    /// <summary>
+    /// What the browser says of the request's origin: Sec-Fetch-Site other than same-origin (or none: typed by the
+    /// person), or an Origin that is not this server's own. Without either header (not a browser), nothing is said.
+    /// </summary>
+    static bool IsCrossSite(HttpRequest request)
+    {
+        if (request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site && site is not ("same-origin" or "none")) return true;
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length > 0 && !string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+    }
+
     static bool IsAsset(PathString path) => path.StartsWithSegments("/dsfr") || path.StartsWithSegments("/static");
+
+    static bool IsThirdParty(PathString path) =>
+        path.StartsWithSegments("/scalar") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/openapi");
 
     /// <summary>The DSFR and CareerPath's own stylesheet, from the folders copied beside the assembly at build.</summary>
     public static void UseWebAssets(this WebApplication app)
@@ -91,7 +122,12 @@ public static class WebSetup
     {
         app.UseWhen(http => Authentication.IsPage(http.Request), page =>
         {
-            page.UseExceptionHandler("/erreur/500");
+            // A database outage is the service unavailable for a moment (503, Retry-After on the error page), not an error.
+            page.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/erreur/500",
+                StatusCodeSelector = e => Api.DatabaseOutage.IsUnavailable(e) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+            });
             page.UseStatusCodePagesWithReExecute("/erreur/{0}");
         });
     }

@@ -19,14 +19,23 @@ public sealed record IncidentRow
 /// <summary>
 /// An effect that failed after its retries, kept visible until an administrator retries it.
 /// Retrying puts the effect back in its queue (an outbox message back to Pending, a timer back to due).
+/// An SMTP outage ("smtp", no instance) is one incident for the whole outage: it closes itself when
+/// delivery resumes; retrying it asks for a probe at the next delivery run.
 /// </summary>
 public static class Incidents
 {
+    /// <summary>The effect of an outage of the mail server (MailCircuit), as opposed to one message's ("outbox").</summary>
+    public const string SmtpEffect = "smtp";
+
     public static Npgsql.NpgsqlBatchCommand Command(Guid? instanceId, string effect, string effectRef, string error, int attempts, DateTimeOffset now) =>
+        Command(Guid.CreateVersion7(now), instanceId, effect, effectRef, error, attempts, now);
+
+    /// <summary>The same, with an id the caller keeps (to link the incident to what it is about).</summary>
+    public static Npgsql.NpgsqlBatchCommand Command(Guid id, Guid? instanceId, string effect, string effectRef, string error, int attempts, DateTimeOffset now) =>
         Storage.Sql.Command("""
             INSERT INTO incident (id, instance_id, effect, effect_ref, error, attempts, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
-            """, Guid.CreateVersion7(now), instanceId, effect, effectRef, error, attempts, now);
+            """, id, instanceId, effect, effectRef, error, attempts, now);
 
     public static async Task<IReadOnlyList<IncidentRow>> ListAsync(NpgsqlDataSource db, bool openOnly = true, CancellationToken ct = default)
     {
@@ -57,6 +66,11 @@ public static class Incidents
             "outbox" => await conn.ExecuteAsync(
                 "UPDATE outbox_message SET status = 'Pending', attempts = 0, next_attempt_at = @now WHERE id = @id AND status = 'Failed'",
                 new { id = Guid.Parse(incident.EffectRef), now }, tx),
+            // The server may be back before the next probe: probe at the next run. If it is still down, the
+            // outage, already longer than the threshold, gets a new incident at that probe.
+            SmtpEffect => await conn.ExecuteAsync(
+                "UPDATE mail_circuit SET next_probe_at = @now, incident_id = NULL WHERE id = 1 AND incident_id = @incidentId",
+                new { incidentId, now }, tx),
             _ => throw new InvalidOperationException($"Unknown effect kind '{incident.Effect}'"),
         };
         if (requeued == 0) throw new WorkflowInputException($"L'effet de l'incident {incidentId} n'est plus en échec.");

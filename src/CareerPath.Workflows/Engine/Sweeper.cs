@@ -42,6 +42,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         var now = engine.Time.GetUtcNow();
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        using var counted = EngineMetrics.Begin();
         var due = await ClaimAsync(conn, tx, now, ct);
         var rows = (await conn.QueryAsync<InstanceRow>(new CommandDefinition(
                 $"{WorkflowEngine.SelectInstance} WHERE id = ANY(@ids) FOR UPDATE SKIP LOCKED",
@@ -100,12 +101,14 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
             await tx.RollbackAsync(ct);
             return await SweepCarefullyAsync(ct);
         }
+        EngineMetrics.Transitions(prepared.Select(t => t.Row.DefinitionId), firedByTimer: true);
         foreach (var timer in oneByOne)
         {
             var r = await FireOneAsync(conn, tx, timer, now, ct);
             (fired, ignored, failed) = (fired + r.Fired, ignored + r.Ignored, failed + r.Failed);
         }
         await tx.CommitAsync(ct);
+        counted.Committed();
         return new SweepResult(due.Count, fired, ignored, failed);
     }
 
@@ -138,6 +141,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
         var now = engine.Time.GetUtcNow();
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        using var counted = EngineMetrics.Begin();
         var due = await ClaimAsync(conn, tx, now, ct);
         int fired = 0, ignored = 0, failed = 0;
         foreach (var timer in due)
@@ -146,6 +150,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
             (fired, ignored, failed) = (fired + r.Fired, ignored + r.Ignored, failed + r.Failed);
         }
         await tx.CommitAsync(ct);
+        counted.Committed();
         return new SweepResult(due.Count, fired, ignored, failed);
     }
 

@@ -11,8 +11,9 @@ namespace CareerPath.Workflows.Engine;
 public sealed record StartRequest(string DefinitionId, Guid SubjectId, Guid? StructureId, JsonObject Data, string Actor, Guid? ParentId = null);
 
 /// <param name="ExpectedVersion">The version the sender based its request on (e.g. from an ETag); a newer instance is a conflict.</param>
+/// <param name="Fingerprint">What the key was sent with (method, route, body hash): the same key with another fingerprint is refused.</param>
 public sealed record SignalRequest(Guid InstanceId, string Trigger, JsonObject? Payload, string Actor, string? IdempotencyKey = null,
-    string? Reason = null, int? ExpectedVersion = null);
+    string? Reason = null, int? ExpectedVersion = null, string? Fingerprint = null);
 
 /// <summary>
 /// A timer a transition would add, move or drop: <see cref="Before"/> null = new, <see cref="After"/> null = dropped;
@@ -75,8 +76,10 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        using var counted = EngineMetrics.Begin();
         var id = await StartAsync(conn, tx, request, depth: 0, ct);
         await tx.CommitAsync(ct);
+        counted.Committed();
         return id;
     }
 
@@ -97,17 +100,19 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         {
             await using var conn = await db.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
+            using var counted = EngineMetrics.Begin();
             var row = await LoadAsync(conn, tx, request.InstanceId, ct)
                 ?? throw new WorkflowNotFoundException($"L'instance {request.InstanceId}");
             var result = await ApplyAsync(conn, tx, row, request, depth: 0, ct);
             await tx.CommitAsync(ct);
+            counted.Committed();
             return result;
         }
         catch (Exception e) when (request.IdempotencyKey is not null && IsRace(e))
         {
             // The same key may have won the race from another request: then this one is its duplicate.
             await using var conn = await db.OpenConnectionAsync(ct);
-            var seen = await FindByKeyAsync(conn, null, request.InstanceId, request.IdempotencyKey, ct);
+            var seen = await FindByKeyAsync(conn, null, request.InstanceId, request.IdempotencyKey, ct, request.Fingerprint);
             if (seen is not null) return seen;
             throw;
         }
@@ -184,8 +189,10 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             UPDATE human_task SET status = 'Completed', completed_at = @now, completed_by = @actor, outcome = @outcome, reason = @reason
             WHERE id = @taskId AND status = 'Open'
             """, new { taskId, now = time.GetUtcNow(), actor, outcome, reason }, tx);
+        using var counted = EngineMetrics.Begin();
         var result = await ApplyAsync(conn, tx, row, new SignalRequest(task.InstanceId, trigger, payload, actor, $"task:{taskId}", reason, expectedVersion), 0, ct);
         await tx.CommitAsync(ct);
+        counted.Committed();
         return result;
     }
 
@@ -263,10 +270,11 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             """, row.Id, outcome.ToState, outcome.Data, seq, now, definition.IsFinal(outcome.ToState), row.Version);
         commands.Add(update);
         commands.Add(Sql.Command("""
-            INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason, payload, idempotency_key)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+            INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason, payload, idempotency_key, request_fingerprint)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
             """, row.Id, seq, now, request.Actor, request.Trigger, row.State, outcome.ToState,
-            reason.Length == 0 ? null : reason, request.Payload?.ToJsonString(), request.IdempotencyKey));
+            reason.Length == 0 ? null : reason, request.Payload?.ToJsonString(), request.IdempotencyKey,
+            request.IdempotencyKey is null ? null : request.Fingerprint));
         if (firingTimerId is { } timerId)
             commands.Add(Sql.Command("UPDATE workflow_timer SET fired_at = $2, outcome = 'Fired' WHERE id = $1", timerId, now));
         commands.Add(TimerRearm(row.Id, outcome.Timers, outcome.ToState, seq));
@@ -282,8 +290,9 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         CancellationToken ct, TimerFiring? firing = null)
     {
         // A timer is fired once by its own row's fired_at; only signals need the journal lookup.
-        if (firing is null && request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct) is { } seen)
+        if (firing is null && request.IdempotencyKey is not null && await FindByKeyAsync(conn, tx, row.Id, request.IdempotencyKey, ct, request.Fingerprint) is { } seen)
             return seen;
+        using var counted = EngineMetrics.Transition(row.DefinitionId, firedByTimer: firing is not null);
         var records = await ReadRecordsAsync(conn, tx, [row], ct);
         var prepared = Prepare(row, request, depth, firing?.TimerId, records.GetValueOrDefault(row.Id));
 
@@ -301,6 +310,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
                 await WriteReadingEffectAsync(conn, tx, prepared.Applied, request, effect, depth, ct);
             if (firing is not null) await tx.ReleaseAsync(firing.Savepoint, ct);
         }
+        counted.Done();
         return new TransitionResult(row.Id, prepared.Applied.Version, row.State, prepared.Outcome.ToState, Duplicate: false);
     }
 
@@ -443,11 +453,14 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
           FROM workflow_instance
         """;
 
-    static async Task<TransitionResult?> FindByKeyAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid instanceId, string key, CancellationToken ct)
+    /// <summary>The transition a key already made; a key first sent with another request (fingerprints both known and different) is refused.</summary>
+    static async Task<TransitionResult?> FindByKeyAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, Guid instanceId, string key, CancellationToken ct,
+        string? fingerprint = null)
     {
-        var hit = await conn.QuerySingleOrDefaultAsync<(int Seq, string? From, string To)?>(new CommandDefinition(
-            "SELECT seq, from_state, to_state FROM workflow_journal WHERE instance_id = @instanceId AND idempotency_key = @key",
+        var hit = await conn.QuerySingleOrDefaultAsync<(int Seq, string? From, string To, string? Fingerprint)?>(new CommandDefinition(
+            "SELECT seq, from_state, to_state, request_fingerprint FROM workflow_journal WHERE instance_id = @instanceId AND idempotency_key = @key",
             new { instanceId, key }, tx, cancellationToken: ct));
+        if (hit is { Fingerprint: { } first } && fingerprint is not null && first != fingerprint) throw new IdempotencyKeyReusedException(key);
         return hit is { } h ? new TransitionResult(instanceId, h.Seq, h.From ?? "", h.To, Duplicate: true) : null;
     }
 }

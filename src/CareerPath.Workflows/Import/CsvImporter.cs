@@ -120,6 +120,7 @@ public sealed class CsvImporter(ReferenceData records)
         var (created, unchanged, updated) = (0, 0, 0);
         await using var conn = await records.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        using var counted = EngineMetrics.Begin();
         var session = new Session(conn, tx, mayWriteStructure);
         var seenKeys = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in file.Rows)
@@ -161,6 +162,7 @@ public sealed class CsvImporter(ReferenceData records)
             return new ImportReport(kind, file.Rows.Count, 0, 0, errors);
         }
         await tx.CommitAsync(ct);
+        counted.Committed();
         return new ImportReport(kind, file.Rows.Count, created, unchanged, [], updated);
     }
 

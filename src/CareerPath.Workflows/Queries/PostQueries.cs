@@ -102,12 +102,14 @@ public sealed class GrantTranches(NpgsqlDataSource db, WorkflowEngine engine)
             """, args, tx, cancellationToken: ct));
         if (updated is not null)
         {
+            using var counted = EngineMetrics.Begin();
             if (instance is { } running)
                 await engine.SignalAsync(conn, tx, new SignalRequest(running, nameof(PostTrigger.TrancheReceived), new JsonObject
                 {
                     ["conventionId"] = conventionId.ToString(), ["seq"] = seq, ["receivedOn"] = WorkflowJson.IsoDate(receivedOn),
                 }, actor, $"tranche:{conventionId}:{seq}"), ct);
             await tx.CommitAsync(ct);
+            counted.Committed();
             return new TrancheReceiptResult(new TrancheView(updated.Seq, updated.Amount, updated.ExpectedOn, updated.ReceivedOn), null);
         }
         var already = await conn.QuerySingleOrDefaultAsync<DateOnly?>(new CommandDefinition("""

@@ -152,7 +152,11 @@ public sealed class ProgramQueries(NpgsqlDataSource db)
             foreach (var e in ends[key]) monthly[e.Month] = e.Posts;
             var level = r.Grouping switch { 7 => ProgramLevel.National, 3 => ProgramLevel.Region, 1 => ProgramLevel.Departement, _ => ProgramLevel.Structure };
             return new Line(level, key.Item2, key.Item3, key.Item4, r.Name, r.Siret, r.Structures, r.Funded, r.Occupied, r.Vacant, monthly, r.Due, r.Overdue);
-        }).ToList();
+        })
+            // PostgreSQL returns the lines in no set order, and the suppression's ties go to the first: one order, so that
+            // every read of the same data hides the same cells.
+            .OrderBy(l => l.Level).ThenBy(l => l.Region, StringComparer.Ordinal).ThenBy(l => l.Departement, StringComparer.Ordinal).ThenBy(l => l.StructureId)
+            .ToList();
         var hidden = Suppress(lines);
         ProgramArea Area(Line l, int i) => new(l.Level, l.Region, l.Departement, l.Level == ProgramLevel.Structure ? l.StructureId : null,
             l.Level == ProgramLevel.Structure ? l.Name : null, l.Level == ProgramLevel.Structure ? l.Siret : null,
@@ -182,6 +186,9 @@ public sealed class ProgramQueries(NpgsqlDataSource db)
     /// département), a second cell beside a lone hidden one — the smallest other count above zero, or else
     /// the area's own — so that the area's total less the lines shown does not give the hidden one back; and
     /// under a hidden area, one of its lines at least (the smallest above zero), or their sum would give it back.
+    /// Then, as the outcomes report does too, the bounds a reader knows (a hidden count of 1 to 4 is at most 4, an
+    /// overdue count at most the decisions due): while they pin a hidden count (three hidden 4s under an area whose
+    /// shown total leaves 12 for them), one more count beside it is hidden (<see cref="ReportCube.NextToHide"/>).
     /// </summary>
     public static bool[][] Suppress(IReadOnlyList<Line> lines)
     {
@@ -189,6 +196,21 @@ public sealed class ProgramQueries(NpgsqlDataSource db)
         var index = lines.Select((l, i) => (l, i)).ToList();
         // Each area and the lines just below it.
         var areas = index.Where(x => x.l.Level != ProgramLevel.Structure).Select(x => (Parent: x.i, Children: index.Where(c => IsChild(x.l, c.l)).Select(c => c.i).ToList())).ToList();
+        var tree = areas.Select(a => (a.Parent, a.Children.ToArray())).ToList();
+        var counts = lines.Select(l => new[] { l.Due, l.Overdue }).ToList();
+        for (var pinned = true; pinned;)
+        {
+            HideLoneCells(lines, hidden, areas);
+            pinned = false;
+            for (var m = 0; m < 2 && !pinned; m++)
+                if (ReportCube.NextToHide(tree, counts, hidden, m) is { } next)
+                    (hidden[next][m], pinned) = (true, true);
+        }
+        return hidden;
+    }
+
+    static void HideLoneCells(IReadOnlyList<Line> lines, bool[][] hidden, List<(int Parent, List<int> Children)> areas)
+    {
         for (var changed = true; changed;)
         {
             changed = false;
@@ -205,7 +227,6 @@ public sealed class ProgramQueries(NpgsqlDataSource db)
                     changed = true;
                 }
         }
-        return hidden;
     }
 
     static int Value(Line l, int measure) => measure == 0 ? l.Due : l.Overdue;

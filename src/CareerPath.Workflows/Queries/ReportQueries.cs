@@ -16,6 +16,9 @@ public sealed record Cell(string Measure, int? Advisors, bool Suppressed);
 public sealed record ReportGroup(string Dimension, string Value, IReadOnlyList<Cell> Cells);
 public sealed record OutcomesReport(int SuppressionThreshold, IReadOnlyList<ReportGroup> Groups);
 
+/// <summary>The cube's cells, each with its count and whether it is hidden, measure by measure (for checks only).</summary>
+public sealed record OutcomesCube(IReadOnlyList<string> Measures, IReadOnlyList<OutcomeCell> Cells, IReadOnlyList<int[]> Counts, bool[][] Hidden);
+
 /// <summary>The report and how many contracts it counted (what the access log records).</summary>
 public sealed record OutcomesSummary(OutcomesReport Report, int Contracts);
 
@@ -94,6 +97,16 @@ public sealed class ReportQueries(NpgsqlDataSource db)
             groups.AddRange(cube.Values(1, selection).Select(k => cube.Group("typeDeStructure", k, selection with { StructureKind = k })));
         groups.AddRange(cube.Values(2, selection).Select(t => cube.Group("typeDeContrat", t, selection with { ContractType = t })));
         return new OutcomesDetail(filter, Threshold, cube.Values(0, OutcomeCell.All), groups, cube.Contracts);
+    }
+
+    /// <summary>
+    /// The page's whole cube, counted and hidden, for checks of the suppression (a test solves what the shown figures
+    /// give away of each hidden one); no endpoint or page returns it.
+    /// </summary>
+    public async Task<OutcomesCube> CubeForChecksAsync(ReadScope scope, DateOnly today, CancellationToken ct = default)
+    {
+        var cube = await CubeAsync(scope, today, ct);
+        return new OutcomesCube([.. ReportCube.Measures.Select(m => m.Name)], cube.Cells, cube.Counts, cube.Hidden);
     }
 
     /// <summary>A page of per-contract rows, by contract id; null when the cursor is not one of this list.</summary>
@@ -236,6 +249,9 @@ public sealed class ReportQueries(NpgsqlDataSource db)
         readonly Dictionary<OutcomeCell, int> _index = cells.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
 
         public int Contracts => contracts;
+        public IReadOnlyList<OutcomeCell> Cells => cells;
+        public IReadOnlyList<int[]> Counts => counts;
+        public bool[][] Hidden => hidden;
 
         /// <summary>The values of a dimension present under a cell (whose coordinate in that dimension is null).</summary>
         public IReadOnlyList<string> Values(int dimension, OutcomeCell under) =>

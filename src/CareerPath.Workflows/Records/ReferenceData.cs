@@ -94,9 +94,14 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
     {
         await using var conn = await engine.DataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        using var counted = EngineMetrics.Begin();
         var result = await create(conn, tx);
         // Otherwise nothing was written: disposing the transaction rolls back the lock alone.
-        if (result.Created || result.Updated) await tx.CommitAsync(ct);
+        if (result.Created || result.Updated)
+        {
+            await tx.CommitAsync(ct);
+            counted.Committed();
+        }
         return result;
     }
 
@@ -257,6 +262,7 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
             return check.Result();
         }
         var structure = (await LoadStructureAsync(conn, tx, post!.StructureId))!;
+        using var counted = EngineMetrics.Begin();
         var result = await WriteAsync(tx, "start", async now =>
         {
             var convention = StandardFunding.StandardConvention(Guid.CreateVersion7(now), wave!.Value, structure.Regime, start!.Value);
@@ -265,7 +271,11 @@ public sealed partial class ReferenceData(WorkflowEngine engine)
                 new System.Text.Json.Nodes.JsonObject { ["convention"] = WorkflowJson.ToObject(convention) }, actor), ct);
             return convention.Id;
         }, ct);
-        if (result.Ok) await tx.CommitAsync(ct);
+        if (result.Ok)
+        {
+            await tx.CommitAsync(ct);
+            counted.Committed();
+        }
         return result;
     }
 

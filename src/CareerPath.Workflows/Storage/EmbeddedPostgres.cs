@@ -35,6 +35,21 @@ public sealed record EmbeddedPostgresOptions
     }
 }
 
+/// <summary>What one supervision check found (<see cref="EmbeddedPostgres.SuperviseAsync"/>).</summary>
+public enum ClusterHealth
+{
+    /// <summary>The postmaster is alive.</summary>
+    Running,
+    /// <summary>It was dead; this process (its owner) started it again on its port.</summary>
+    Restarted,
+    /// <summary>It was dead and its owner gone; this process became the owner and started it.</summary>
+    TakenOver,
+    /// <summary>It is dead, but its owner is alive and restarts it: this process waits.</summary>
+    WaitingForOwner,
+    /// <summary>This process stopped it on purpose (shutdown): nothing to watch.</summary>
+    Stopped,
+}
+
 /// <summary>The reason the embedded PostgreSQL could not be started, in words an operator can act on.</summary>
 public sealed class EmbeddedPostgresException(string message) : Exception(message);
 
@@ -43,14 +58,22 @@ public sealed class EmbeddedPostgresException(string message) : Exception(messag
 /// on a free loopback port, password-protected, stopped by <see cref="DisposeAsync"/> when this
 /// process started (or adopted) it. PostgreSQL refuses to run as root, so as root every PostgreSQL
 /// program runs as the <c>postgres</c> system user through runuser.
+/// Two roles besides the superuser: <see cref="OwnerRole"/> owns the schema (migrations run as it),
+/// <see cref="ApplicationRole"/> is what the server logs in as and may only read and write rows
+/// (<see cref="LeastPrivilege"/>). The port is chosen once and kept in the folder, so that every node
+/// on the folder finds the cluster again after a restart.
 /// </summary>
 public sealed class EmbeddedPostgres : IAsyncDisposable
 {
     const string Superuser = "careerpath";
     const string SystemUser = "postgres";
+    public const string OwnerRole = "careerpath_owner";
+    public const string ApplicationRole = "careerpath_app";
 
     readonly ILogger _log;
     readonly string _binDir;
+    // Supervision, start and stop never overlap within this process (other processes: launcher.lock).
+    readonly SemaphoreSlim _control = new(1, 1);
     bool _stopped;
 
     EmbeddedPostgres(EmbeddedPostgresOptions options, string binDir, ILogger log)
@@ -67,6 +90,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public string ClusterDirectory { get; }
     public int Port { get; private set; }
     public string Password { get; private set; } = "";
+    public string ApplicationPassword { get; private set; } = "";
 
     /// <summary>False when another live CareerPath process runs this cluster: we use it, we do not stop it.</summary>
     public bool OwnsCluster { get; private set; }
@@ -74,15 +98,34 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     // Written by the postgres user, so it lives in the folder that user owns.
     string LogFile => Path.Combine(ClusterDirectory, "postgres.log");
     string PasswordFile => Path.Combine(DataDirectory, "superuser.password");
+    string ApplicationPasswordFile => Path.Combine(DataDirectory, "application.password");
     string OwnerFile => Path.Combine(DataDirectory, "owner.pid");
+    string LockFile => Path.Combine(DataDirectory, "launcher.lock");
+    /// <summary>The cluster's port, chosen at its first start and reused ever after.</summary>
+    public string PortFile => Path.Combine(DataDirectory, "port");
     static bool AsRoot => Environment.IsPrivilegedProcess;
 
+    /// <summary>The superuser's: creating and dropping databases, operators' tools.</summary>
     public string ConnectionString(string? database = null) => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
         Port = Port,
         Username = Superuser,
         Password = Password,
+        Database = database ?? Options.Database,
+    }.ConnectionString;
+
+    /// <summary>The migrations': the superuser's session acting as <see cref="OwnerRole"/>, granting to <see cref="ApplicationRole"/>.</summary>
+    public string OwnerConnectionString(string? database = null) =>
+        LeastPrivilege.ForMigrations(ConnectionString(database), OwnerRole, ApplicationRole);
+
+    /// <summary>The server's: rows only, and on the append-only logs INSERT and SELECT only.</summary>
+    public string ApplicationConnectionString(string? database = null) => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = ApplicationRole,
+        Password = ApplicationPassword,
         Database = database ?? Options.Database,
     }.ConnectionString;
 
@@ -93,19 +136,21 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         Directory.CreateDirectory(pg.DataDirectory);
         // Two launchers on one folder must not both initdb or both start: the first holds this lock
         // until its cluster answers, the second then finds it running.
-        await using (var gate = await AcquireStartLockAsync(Path.Combine(pg.DataDirectory, "launcher.lock"), ct))
+        await using (var gate = await AcquireStartLockAsync(pg.LockFile, ct))
         {
             await pg.StartLockedAsync(ct);
-        }
-        try
-        {
-            await pg.EnsureDatabaseAsync(ct);
-        }
-        catch
-        {
-            // Started but unusable: do not leave it running behind a failed start.
-            await pg.StopAsync();
-            throw;
+            try
+            {
+                // Under the lock: two launchers must not both create the roles or both set a password.
+                await pg.EnsureDatabaseAsync(ct);
+                await pg.EnsureRolesAsync(ct);
+            }
+            catch
+            {
+                // Started but unusable: do not leave it running behind a failed start.
+                await pg.StopAsync();
+                throw;
+            }
         }
         return pg;
     }
@@ -134,14 +179,76 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         else
         {
-            Port = FreeLoopbackPort();
-            await RunAsync("pg_ctl", ["start", "-D", ClusterDirectory, "-l", LogFile, "-w", "-t", "120", "-o", $"-p {Port}"], ct,
-                failure: "PostgreSQL did not start");
+            Port = await ReadPortFileAsync(ct) ?? FreeLoopbackPort();
+            await StartPostmasterAsync(ct);
             _log.LogInformation("Started PostgreSQL on 127.0.0.1:{Port} from {Dir}", Port, ClusterDirectory);
         }
+        // A cluster started by an earlier version, on a port it chose then: that port is now the cluster's.
+        await WritePortFileAsync(ct);
         OwnsCluster = true;
         await File.WriteAllTextAsync(OwnerFile, Environment.ProcessId.ToString(), ct);
     }
+
+    async Task StartPostmasterAsync(CancellationToken ct)
+    {
+        if (!PortIsFree(Port))
+            throw new EmbeddedPostgresException(
+                $"Port {Port} of the PostgreSQL cluster in {DataDirectory} (kept in {PortFile}) is taken by another program. " +
+                $"Free it, or delete {PortFile} to let CareerPath choose another one (then restart every CareerPath process on this folder).");
+        await RunAsync("pg_ctl", ["start", "-D", ClusterDirectory, "-l", LogFile, "-w", "-t", "120", "-o", $"-p {Port}"], ct,
+            failure: "PostgreSQL did not start");
+    }
+
+    async Task<int?> ReadPortFileAsync(CancellationToken ct)
+    {
+        if (!File.Exists(PortFile)) return null;
+        var text = (await File.ReadAllTextAsync(PortFile, ct)).Trim();
+        return int.TryParse(text, out var port) && port is > 0 and < 65536
+            ? port
+            : throw new EmbeddedPostgresException($"{PortFile} should hold the cluster's port number, not '{text}'. Delete it to let CareerPath choose a port.");
+    }
+
+    async Task WritePortFileAsync(CancellationToken ct)
+    {
+        if (await ReadPortFileAsync(ct) != Port) await File.WriteAllTextAsync(PortFile, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+    }
+
+    /// <summary>
+    /// One look at the postmaster, from the server's supervisor every few seconds. Dead and ours: start it
+    /// again on its port. Dead and its owner gone too: take the cluster over (one node wins: launcher.lock).
+    /// Throws <see cref="EmbeddedPostgresException"/> when a start fails (e.g. the old backends still hold its
+    /// shared memory); the caller tries again later.
+    /// </summary>
+    public async Task<ClusterHealth> SuperviseAsync(CancellationToken ct = default)
+    {
+        await _control.WaitAsync(ct);
+        try
+        {
+            if (_stopped) return ClusterHealth.Stopped;
+            if (ReadRunningPostmaster() is not null) return ClusterHealth.Running;
+            if (!OwnsCluster && ReadLiveOwner() is not null) return ClusterHealth.WaitingForOwner;
+            await using var gate = await AcquireStartLockAsync(LockFile, ct);
+            // Another node may have been quicker while we waited for the lock.
+            if (ReadRunningPostmaster() is not null) return ClusterHealth.Running;
+            if (!OwnsCluster)
+            {
+                if (ReadLiveOwner() is not null) return ClusterHealth.WaitingForOwner;
+                Port = await ReadPortFileAsync(ct) ?? Port;
+            }
+            await StartPostmasterAsync(ct);
+            if (OwnsCluster) return ClusterHealth.Restarted;
+            OwnsCluster = true;
+            await File.WriteAllTextAsync(OwnerFile, Environment.ProcessId.ToString(), ct);
+            return ClusterHealth.TakenOver;
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    /// <summary>The postmaster's pid, if it is alive: what the supervisor names in its log.</summary>
+    public int? PostmasterPid => ReadRunningPostmaster()?.Pid;
 
     async Task InitialiseAsync(CancellationToken ct)
     {
@@ -211,11 +318,60 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The two roles of <see cref="LeastPrivilege"/>, on a cluster of any age: one made before they existed
+    /// gets them now (its tables change owner at the next migration). The application's password lives
+    /// beside the superuser's, readable by this user only.
+    /// </summary>
+    async Task EnsureRolesAsync(CancellationToken ct)
+    {
+        var newPassword = !File.Exists(ApplicationPasswordFile);
+        if (newPassword)
+        {
+            await File.WriteAllTextAsync(ApplicationPasswordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant(), ct);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(ApplicationPasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        ApplicationPassword = (await File.ReadAllTextAsync(ApplicationPasswordFile, ct)).Trim();
+
+        await using var conn = new NpgsqlConnection(ConnectionString("postgres"));
+        await conn.OpenAsync(ct);
+        async Task<bool> ExistsAsync(string role)
+        {
+            await using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = @role", conn);
+            cmd.Parameters.AddWithValue("role", role);
+            return await cmd.ExecuteScalarAsync(ct) is not null;
+        }
+        async Task ExecuteAsync(string sql)
+        {
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        // The owner never logs in: the superuser's session takes its identity (SET ROLE) to migrate.
+        if (!await ExistsAsync(OwnerRole)) await ExecuteAsync($"CREATE ROLE {OwnerRole} NOLOGIN");
+        // The password is hexadecimal, so it is safe inside the statement (CREATE ROLE takes no parameters).
+        if (!await ExistsAsync(ApplicationRole)) await ExecuteAsync($"CREATE ROLE {ApplicationRole} LOGIN PASSWORD '{ApplicationPassword}'");
+        else if (newPassword) await ExecuteAsync($"ALTER ROLE {ApplicationRole} PASSWORD '{ApplicationPassword}'");
+    }
+
     /// <summary>Stops the cluster if this process owns it. Safe to call twice, and from a process-exit handler.</summary>
     public async Task StopAsync()
     {
         if (_stopped) return;
-        _stopped = true;
+        await _control.WaitAsync();
+        try
+        {
+            if (_stopped) return;
+            _stopped = true;
+            await StopOwnedAsync();
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    async Task StopOwnedAsync()
+    {
         if (!OwnsCluster) return;
         NpgsqlConnection.ClearAllPools();
         try
@@ -348,6 +504,20 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         try { return File.ReadAllText($"/proc/{pid}/cmdline"); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+    }
+
+    static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     static int FreeLoopbackPort()

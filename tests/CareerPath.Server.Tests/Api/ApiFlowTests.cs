@@ -185,6 +185,8 @@ public sealed class ApiFlowTests : IAsyncLifetime
         var response = await _host.Anonymous().GetAsync(path);
         Assert.Equal("text/calendar", response.Content.Headers.ContentType!.MediaType);
         var calendar = Ical.Net.Calendar.Load(await response.Content.ReadAsStringAsync())!;
+        // Published for information, by CareerPath (RFC 5546), not by the library that wrote it.
+        Assert.Equal(("PUBLISH", "-//CareerPath//Conseillers numériques//FR"), (calendar.Method, calendar.ProductId));
         Assert.NotEmpty(calendar.Events);
         Assert.All(calendar.Events, e => Assert.DoesNotContain("Bruno", e.Summary));
         Assert.Contains(calendar.Events, e => e.Summary!.Contains("Alice Martin"));

@@ -86,6 +86,8 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("POST", "/api/outbox/{random}/resend", null, "admin=404"),
         new("GET", "/api/access-log", null, "admin=200"),
         new("GET", "/api/access-log/export.csv", null, "admin=200"),
+        new("GET", "/api/integrity", null, "admin=200"),
+        new("GET", "/metrics", null, "admin=200"),
         new("GET", "/api/users", null, "admin=200"),
         new("PATCH", "/api/users/{random}", """{"disabled":false}""", "admin=404"),
         new("POST", "/api/users", """{"email":"nouveau.{random}@careerpath.test","displayName":"Nouveau","role":"auditor","password":"un-mot-de-passe-long"}""", "admin=201"),

@@ -63,13 +63,14 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("frobnicate", "Unknown verb 'frobnicate'")]
     [InlineData("migrate --connection", "Option --connection needs a value")]
-    public async Task Bad_arguments_exit_2_with_the_usage(string args, string message)
+    public async Task Bad_arguments_exit_2_with_one_line_and_the_help_hint(string args, string message)
     {
         var (code, output) = await ServerProcess.RunAsync(args.Split(' '));
 
         Assert.Equal(2, code);
         Assert.Contains(message, output);
-        Assert.Contains("Usage: CareerPath.Server", output);
+        Assert.Contains("Run `CareerPath.Server help`", output);
+        Assert.DoesNotContain("Usage: CareerPath.Server", output);
     }
 }
 

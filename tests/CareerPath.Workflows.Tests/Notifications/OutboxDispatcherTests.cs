@@ -57,38 +57,28 @@ public sealed class OutboxDispatcherTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unreachable_smtp_server_is_retried_with_back_off_then_becomes_an_incident_that_can_be_retried()
+    public async Task An_unreachable_smtp_server_charges_no_attempt_and_retrying_its_incident_probes_at_the_next_run()
     {
         await using var h = await HarnessWithMessagesAsync();
-        // One message, so that each run has exactly one thing to try.
-        await h.QueryAsync<int>("DELETE FROM outbox_message WHERE id <> (SELECT id FROM outbox_message ORDER BY created_at LIMIT 1) RETURNING 1");
         var total = await h.CountAsync("SELECT count(*)::int FROM outbox_message");
         var closedPort = Smtp4Dev.FreePort();
-        var dispatcher = Dispatcher(h, new SmtpTransport(new SmtpOptions { Host = "127.0.0.1", Port = closedPort, Security = SecureSocketOptions.None }));
+        var down = Dispatcher(h, new SmtpTransport(new SmtpOptions { Host = "127.0.0.1", Port = closedPort, Security = SecureSocketOptions.None }));
 
-        for (var attempt = 1; attempt <= OutboxDispatcher.MaxAttempts; attempt++)
-        {
-            var before = h.Clock.GetUtcNow();
-            var result = await dispatcher.DeliverDueAsync();
-            Assert.Equal(0, result.Sent);
-            if (attempt < OutboxDispatcher.MaxAttempts)
-                Assert.Equal([before.AddMinutes(OutboxDispatcher.BackoffMinutes[attempt - 1])],
-                    await h.QueryAsync<DateTimeOffset>("SELECT next_attempt_at FROM outbox_message"));
-            // Nothing else is due before the back-off elapses.
-            Assert.Equal(0, (await dispatcher.DeliverDueAsync()).Retrying + (await dispatcher.DeliverDueAsync()).Failed);
-            if (attempt < OutboxDispatcher.MaxAttempts)
-                h.Clock.Advance(TimeSpan.FromMinutes(OutboxDispatcher.BackoffMinutes[attempt - 1]));
-        }
-
+        Assert.True((await down.DeliverDueAsync()).ServerUnreachable);
+        h.Clock.Advance(new SmtpOptions().OutageIncidentAfter);
+        Assert.True((await down.DeliverDueAsync()).ServerUnreachable);
+        Assert.Equal(total, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Pending' AND attempts = 0"));
         var incident = Assert.Single(await Incidents.ListAsync(h.DataSource));
-        Assert.Equal(("outbox", OutboxDispatcher.MaxAttempts), (incident.Effect, incident.Attempts));
-        Assert.Equal(1, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Failed' AND last_error IS NOT NULL"));
+        Assert.Equal(Incidents.SmtpEffect, incident.Effect);
+        Assert.Contains("SocketException ConnectionRefused", incident.Error);
 
-        // The server is back (here: the pickup folder); the administrator retries the incident.
+        // The server is back (here: the pickup folder) before the next probe is due; the administrator retries.
         await Incidents.RetryAsync(h.DataSource, incident.Id, "admin:test", h.Clock.GetUtcNow());
+        Assert.Equal(0, (await down.DeliverDueAsync()).Sent);
+        await Incidents.RetryAsync(h.DataSource, Assert.Single(await Incidents.ListAsync(h.DataSource)).Id, "admin:test", h.Clock.GetUtcNow());
         var delivered = await Dispatcher(h, new PickupFolderTransport(_folder)).DeliverDueAsync();
-        Assert.Equal((1, 1), (total, delivered.Sent));
-        Assert.Equal(1, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Sent'"));
+        Assert.Equal((total, false), (delivered.Sent, delivered.ServerUnreachable));
+        Assert.Empty(await Incidents.ListAsync(h.DataSource));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Notifications;
 using CareerPath.Workflows.Tests.Infrastructure;
 using MailKit.Security;
@@ -75,6 +76,8 @@ public sealed class SmtpDeliveryTests
         // Deadline reminders carry the deadline as an .ics event that calendars read back; the
         // reminders of one deadline (60 and 30 days before) are the same event.
         var sixtyDays = await EventAsync(received[6].Message);
+        // Machines read them right: no automatic reply to any message, and each .ics is a published event of CareerPath's.
+        Assert.All(received, r => Assert.Equal("auto-generated", r.Message.Headers["Auto-Submitted"]));
         Assert.Equal(new DateOnly(2025, 11, 14), DateOnly.FromDateTime(sixtyDays.DtStart!.Value));
         Assert.EndsWith("-decision-reminder-20251114@careerpath", sixtyDays.Uid);
         Assert.Equal(sixtyDays.Uid, (await EventAsync(received[7].Message)).Uid);
@@ -82,29 +85,53 @@ public sealed class SmtpDeliveryTests
     }
 
     [Fact]
-    public async Task Smtp_server_stopped_during_a_run_loses_nothing_and_each_message_arrives_once_when_it_is_back()
+    public async Task A_three_hour_smtp_outage_charges_no_attempt_opens_one_incident_and_each_message_arrives_once_when_it_is_back()
     {
         await using var smtp = await Smtp4Dev.StartAsync();
         await using var h = await EngineHarness.CreateAsync("2024-01-02");
         await Scenario.StartPublicCddAsync(h);
         await h.RunUntilAsync("2024-03-01");
-        var pending = await h.CountAsync("SELECT count(*)::int FROM outbox_message");
-        Assert.True(pending >= 3);
-        var dispatcher = Dispatcher(h, smtp);
+        var ids = await h.QueryAsync<Guid>("SELECT id FROM outbox_message");
+        Assert.True(ids.Count >= 3);
+        var tries = new CountingTransport(Transport(smtp));
+        // Two nodes on one database: the circuit is theirs together.
+        var nodes = new[] { Dispatcher(h, smtp, tries), Dispatcher(h, smtp, tries) };
+        var after = new SmtpOptions().OutageIncidentAfter;
+        Assert.Equal(TimeSpan.FromMinutes(30), after);
 
         await smtp.StopAsync();
-        var whileDown = await dispatcher.DeliverDueAsync();
-        Assert.Equal((0, 1), (whileDown.Sent, whileDown.Retrying));
-        Assert.Equal(pending, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Pending'"));
+        var start = h.Clock.GetUtcNow();
+        var runs = 0;
+        for (var elapsed = TimeSpan.Zero; elapsed < TimeSpan.FromHours(3); elapsed += TimeSpan.FromMinutes(5), runs++)
+        {
+            h.Clock.SetUtcNow(start + elapsed);
+            // Both nodes run at the same moment: one probe between them.
+            foreach (var node in nodes)
+            {
+                var run = await node.DeliverDueAsync();
+                Assert.Equal((0, 0, 0, true), (run.Sent, run.Retrying, run.Failed, run.ServerUnreachable));
+            }
+            Assert.Equal(runs + 1, tries.Count);
+            Assert.Equal(elapsed >= after ? 1 : 0, await h.CountAsync("SELECT count(*)::int FROM incident"));
+        }
+        // Nothing charged, nothing lost: every message as it was, and one incident for the whole outage.
+        Assert.Equal(ids.Count, await h.CountAsync("SELECT count(*)::int FROM outbox_message WHERE status = 'Pending' AND attempts = 0 AND last_error IS NULL"));
+        var incident = Assert.Single(await Incidents.ListAsync(h.DataSource));
+        Assert.Equal((Incidents.SmtpEffect, (Guid?)null), (incident.Effect, incident.InstanceId));
+        Assert.Equal(start + after, incident.CreatedAt);
+        Assert.Equal([start], await h.QueryAsync<DateTimeOffset>("SELECT unreachable_since FROM mail_circuit"));
 
         await smtp.StartAgainAsync();
-        h.Clock.Advance(TimeSpan.FromMinutes(OutboxDispatcher.BackoffMinutes[0]));
-        var delivered = await dispatcher.DeliverDueAsync();
+        h.Clock.Advance(TimeSpan.FromMinutes(5));
+        var delivered = await nodes[0].DeliverDueAsync();
+        Assert.Equal((ids.Count, false), (delivered.Sent, delivered.ServerUnreachable));
+        Assert.Equal(0, (await nodes[1].DeliverDueAsync()).Sent);
 
-        Assert.Equal(pending, delivered.Sent);
         var received = await smtp.MessagesAsync();
-        Assert.Equal(pending, received.Count);
-        Assert.Equal(pending, received.Select(r => r.Message.MessageId).Distinct().Count());
+        Assert.Equal(ids.Select(OutboxDispatcher.MessageId).Order(), received.Select(r => r.Message.MessageId).Order());
+        Assert.Empty(await Incidents.ListAsync(h.DataSource));
+        Assert.Equal("system", Assert.Single(await Incidents.ListAsync(h.DataSource, openOnly: false)).ResolvedBy);
+        Assert.Equal(1, await h.CountAsync("SELECT count(*)::int FROM mail_circuit WHERE unreachable_since IS NULL AND incident_id IS NULL"));
     }
 
     [Fact]
@@ -134,9 +161,25 @@ public sealed class SmtpDeliveryTests
     {
         var ics = Assert.Single(message.Attachments.OfType<MimePart>());
         Assert.Equal("text/calendar", ics.ContentType.MimeType);
+        Assert.Equal("PUBLISH", ics.ContentType.Parameters["method"]);
         using var content = new MemoryStream();
         await ics.Content!.DecodeToAsync(content);
-        return Assert.Single(Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(content.ToArray()))!.Events);
+        var calendar = Ical.Net.Calendar.Load(System.Text.Encoding.UTF8.GetString(content.ToArray()))!;
+        Assert.Equal(("PUBLISH", "-//CareerPath//Conseillers numériques//FR"), (calendar.Method, calendar.ProductId));
+        return Assert.Single(calendar.Events);
+    }
+
+    /// <summary>The real transport, counting how often the server was tried.</summary>
+    sealed class CountingTransport(IMailTransport inner) : IMailTransport
+    {
+        int _count;
+        public int Count => _count;
+
+        public Task SendAsync(MimeMessage message, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _count);
+            return inner.SendAsync(message, ct);
+        }
     }
 
     /// <summary>Fault injection around the real transport: the send succeeds, then the "process" fails.</summary>

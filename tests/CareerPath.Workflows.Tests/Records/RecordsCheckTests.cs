@@ -14,14 +14,21 @@ namespace CareerPath.Workflows.Tests.Records;
 /// <summary>The records are written by the engine in each transition: the check finds them equal to the instances, and finds what differs.</summary>
 public sealed class RecordsCheckTests
 {
+    /// <summary>
+    /// Equality of every record with its instance holds at any size, so the program is small: 100 advisors of seed 7
+    /// (the simulate command's program) already make 109 contracts with 9 renewals in career chains and 6 early ends.
+    /// Larger runs are the benchmarks' (the simulate command checks the records too).
+    /// </summary>
+    const int Advisors = 100;
+
     [Fact]
-    public async Task A_simulated_program_of_500_advisors_leaves_every_record_equal_to_its_instance()
+    public async Task A_simulated_program_leaves_every_record_equal_to_its_instance()
     {
         var cs = await TestCluster.CreateMigratedDatabaseAsync();
         try
         {
             await using var db = Database.CreateDataSource(cs);
-            var model = ProgramModel.Generate(500, 7, new DateOnly(2021, 4, 1), 540);
+            var model = ProgramModel.Generate(Advisors, 7, new DateOnly(2021, 4, 1), 540);
             await model.InsertReferenceDataAsync(db);
             var clock = new SimulatedClock(WorkflowEngine.DueInstant(model.Advisors.Min(a => a.Post.Conventions[0].Start).AddDays(-2)));
             await new ProgramRunner(model, new WorkflowEngine(db, new DefinitionRegistry(ShippedWorkflows.All), clock), clock).RunAsync();
@@ -29,7 +36,7 @@ public sealed class RecordsCheckTests
             var report = await RecordsCheck.RunAsync(db);
 
             Assert.True(report.Differences.Count == 0, report.ToString());
-            Assert.True(report.Contracts > 500, report.ToString()); // renewals are contracts of their own
+            Assert.True(report.Contracts > Advisors, report.ToString()); // renewals are contracts of their own
             Assert.True(report.Renewals > 0, report.ToString());
             await using var conn = await db.OpenConnectionAsync();
             // Every renewal decided has its own record, linked to the contract before it.

@@ -62,6 +62,8 @@ public sealed class IncidentsModel(InstanceAdminQueries instances, EngineActions
     {
         "timer" => "Échéance (minuterie)",
         "outbox" => "E-mail",
+        // One incident for a whole outage of the mail server; it closes by itself when delivery resumes.
+        CareerPath.Workflows.Engine.Incidents.SmtpEffect => "Serveur de messagerie (panne)",
         _ => effect,
     };
 }

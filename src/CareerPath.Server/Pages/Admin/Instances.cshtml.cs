@@ -55,6 +55,8 @@ public sealed class InstancesModel(InstanceAdminQueries instances, DefinitionReg
         var filter = new InstanceFilter(DefinitionId, State, open, SubjectId, AdvisorId, StructureId, Version);
         if (await instances.ListAsync(filter, new PageRequest(PageSize, cursors.Count == 0 ? null : cursors[^1]), ct) is not { } page) return BadRequest();
         Instances = page.Items;
+        // The API's list writes this line too (InstanceEndpoints): a list of instances is a list of advisors' records.
+        await LogReadAsync("instances.list", "instance", null, await instances.AdvisorsOfAsync([.. Instances.Select(i => i.Id)], ct), Instances.Count);
         Structures = await dashboard.StructureNamesAsync(Scope, ct);
         Pager = new Pager("/admin/instances", cursors, page.Next, new Dictionary<string, string?>
         {

@@ -11,7 +11,7 @@ namespace CareerPath.Server.Pages.Admin;
 /// "who read this advisor?" (the advisor's id, read alone or in a list) or what one account read; the
 /// period's every line as CSV (the API's export, same file).
 /// </summary>
-public sealed class JournalDesAccesModel(AccessLogStore log, AccountStore accounts, TimeProvider time) : CareerPathPage
+public sealed class JournalDesAccesModel(AccessLogStore log, AccountStore accounts, TimeProvider time, Security.AccessLog reads) : CareerPathPage
 {
     public const int PageSize = 100;
 
@@ -48,6 +48,7 @@ public sealed class JournalDesAccesModel(AccessLogStore log, AccountStore accoun
         }
         if (await log.ListAsync(filter, new PageRequest(PageSize, cursors.Count == 0 ? null : cursors[^1]), ct) is not { } page) return BadRequest();
         Entries = page.Items;
+        await AccessLogEndpoints.RecordListAsync(reads, Caller, filter, Entries, ct);
         Emails = await accounts.EmailsAsync([.. Entries.Where(e => e.UserId is not null).Select(e => e.UserId!.Value)], ct);
         Pager = new Pager("/admin/journal-des-acces", cursors, page.Next, new Dictionary<string, string?>
         {
@@ -57,7 +58,12 @@ public sealed class JournalDesAccesModel(AccessLogStore log, AccountStore accoun
     }
 
     /// <summary>Every line of the period and filters, as the API's export writes them.</summary>
-    public IActionResult OnGetCsv() => Filter() is { } filter ? new EndpointResult(AccessLogEndpoints.CsvFile(filter, log)) : BadRequest();
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        if (Filter() is not { } filter) return BadRequest();
+        await AccessLogEndpoints.RecordExportAsync(reads, Caller, filter, ct);
+        return new EndpointResult(AccessLogEndpoints.CsvFile(filter, log));
+    }
 
     /// <summary>The filters as the API reads them (AccessLogEndpoints.Filter), or null with the errors beside their fields.</summary>
     AccessLogFilter? Filter()

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The chaos suite (RELIABILITY.md): several CareerPath server processes on one database, keyed
+# signals and timers under SIGKILLs, a database fault and a long SMTP outage; it fails if anything
+# is lost or doubled, and prints its figures.
+#
+#   ./chaos.sh                  the small size, the one ./test.sh runs (a few minutes)
+#   ./chaos.sh --size large     3 nodes x 2 set-ups, 2,000 signals and 30 kills each (about 15 minutes)
+#
+# One figure can be changed: CAREERPATH_CHAOS_NODES, _SIGNALS, _KILLS, _SECONDS, _CONTRACTS.
+set -euo pipefail
+cd "$(dirname "$0")"
+size=small
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) size="${2:?--size small|large}"; shift 2 ;;
+    --size=*) size="${1#--size=}"; shift ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "chaos.sh: unknown option $1 (--size small|large)" >&2; exit 2 ;;
+  esac
+done
+case "$size" in small|large) ;; *) echo "chaos.sh: --size is small or large, not '$size'" >&2; exit 2 ;; esac
+
+. scripts/prerequisites.sh
+ensure_prerequisites
+
+artifacts="${CAREERPATH_CHAOS_ARTIFACTS:-$(mktemp -d -t careerpath-chaos-build-XXXXXX)}"
+report="$(mktemp -t careerpath-chaos-report-XXXXXX)"
+dotnet build tests/CareerPath.Server.Tests -c Release --artifacts-path "$artifacts" --nologo -v quiet -clp:ErrorsOnly
+status=0
+CAREERPATH_CHAOS_SIZE="$size" CAREERPATH_CHAOS_REPORT="$report" \
+  dotnet test tests/CareerPath.Server.Tests -c Release --artifacts-path "$artifacts" --no-build --nologo \
+  --filter "FullyQualifiedName~CareerPath.Server.Tests.Chaos" -- xUnit.ParallelizeTestCollections=false || status=$?
+echo
+cat "$report"
+rm -f "$report"
+exit "$status"
