@@ -9,7 +9,7 @@ public sealed record HangfireHealthOptions(bool ServerExpected);
 /// Hangfire is healthy when its storage answers and, where this node runs jobs, a Hangfire server
 /// has reported in: without one, timers and e-mails would silently stop.
 /// </summary>
-public sealed class HangfireHealthCheck(JobStorage storage, HangfireHealthOptions options, TimeProvider time) : IHealthCheck
+public sealed class HangfireHealthCheck(JobStorage storage, HangfireHealthOptions options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
@@ -19,7 +19,9 @@ public sealed class HangfireHealthCheck(JobStorage storage, HangfireHealthOption
             var servers = monitoring.Servers();
             var stats = monitoring.GetStatistics();
             var data = new Dictionary<string, object> { ["servers"] = servers.Count, ["failedJobs"] = stats.Failed, ["enqueued"] = stats.Enqueued };
-            var now = time.GetUtcNow().UtcDateTime;
+            // Hangfire stamps its heartbeats with the machine's clock, not the engine's (which an operator or a test may
+            // move): the two are compared on the machine's clock.
+            var now = TimeProvider.System.GetUtcNow().UtcDateTime;
             var alive = servers.Any(s => s.Heartbeat is { } beat && now - beat < TimeSpan.FromMinutes(5));
             if (options.ServerExpected && !alive)
                 return Task.FromResult(HealthCheckResult.Degraded("Aucun serveur Hangfire actif : les échéances et les e-mails ne partent plus.", data: data));

@@ -91,7 +91,9 @@ public static class ServerApp
             builder.Services.AddDataProtection().SetApplicationName("CareerPath").PersistKeysToFileSystem(new DirectoryInfo(keys));
         }
         builder.Services.AddHealthChecks()
-            .AddNpgSql(connectionString, name: "postgresql")
+            // The engine's own data source: the pool an outage or a restarted cluster empties is the one the check uses,
+            // so /health is Healthy again as soon as the API is (a pool of its own would keep a broken connection).
+            .AddNpgSql(sp => sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), name: "postgresql")
             .AddCheck<HangfireHealthCheck>("hangfire");
         builder.Services.AddSingleton(new HangfireHealthOptions(jobs));
 

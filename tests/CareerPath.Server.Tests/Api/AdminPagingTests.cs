@@ -108,14 +108,18 @@ public sealed class AdminPagingTests : IAsyncLifetime
             RETURNING 1
             """, new { at = ApiHost.Start, user = _host.Data.Users["admin"], advisor = _host.Data.AdvisorA });
         var url = $"/api/access-log?subjectId={_host.Data.AdvisorA}";
-        var before = (await _host.QueryAsync<long>("SELECT count(*) FROM access_log WHERE subject_id = @a OR subject_ids @> ARRAY[@a]", new { a = _host.Data.AdvisorA }))[0];
+        const string LogRead = "access-log.list";
+        var before = (await _host.QueryAsync<long>("SELECT count(*) FROM access_log WHERE (subject_id = @a OR subject_ids @> ARRAY[@a]) AND action <> @read",
+            new { a = _host.Data.AdvisorA, read = LogRead }))[0];
 
         var rows = await ReadAllAsync(url, 1000);
         var seqs = rows.Select(r => r["seq"]!.GetValue<long>()).ToList();
         Assert.Equal(seqs.Order().ToList(), seqs);
         Assert.Equal(seqs.Count, seqs.Distinct().Count());
-        // Reading the log writes nothing to it: the pages hold exactly the rows that were there.
-        Assert.Equal(before, seqs.Count);
+        // Reading the log is itself a logged read (the first page's line comes back on a later page); apart from
+        // those lines, the pages hold exactly the rows that were there.
+        Assert.Equal(before, rows.Count(r => r["action"]!.GetValue<string>() != LogRead));
+        Assert.Contains(rows, r => r["action"]!.GetValue<string>() == LogRead);
         Assert.Equal(2500, rows.Count(r => r["action"]!.GetValue<string>() == "paging.test"));
 
         var csv = await _host.As("admin").GetStringAsync($"/api/access-log/export.csv?subjectId={_host.Data.AdvisorA}");

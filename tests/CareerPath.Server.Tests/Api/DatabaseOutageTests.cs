@@ -28,12 +28,15 @@ public sealed class DatabaseOutageTests
     public async Task During_an_outage_calls_answer_503_with_retry_after_and_after_the_restart_the_first_calls_succeed_once()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"careerpath-outage-{Guid.NewGuid():N}");
-        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir, Disposable = true });
+        // Durable (fsync and synchronous commit on): an immediate stop must not lose what was committed before it.
+        var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDirectory = dir });
         WebApplication? app = null;
         try
         {
             var cs = pg.ConnectionString();
             await new SchemaMigrator(TimeProvider.System).MigrateAsync(cs);
+            // Hangfire's tables, as the server's start installs them (DatabaseLocation): the host built here does not.
+            await SchemaMigrator.RunAsOwnerAsync(cs, conn => Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(conn, SchemaMigrator.JobSchema));
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
             builder.WebHost.UseTestServer();
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -112,6 +115,9 @@ public sealed class DatabaseOutageTests
             var signal = await api.SendAsync(Signal("after-restart"));
             Assert.True(signal.StatusCode == HttpStatusCode.OK, $"{(int)signal.StatusCode} {await signal.Content.ReadAsStringAsync()}");
             Assert.Equal(HttpStatusCode.OK, (await pages.GetAsync("/admin/instances")).StatusCode);
+            var report = await app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+            Assert.True(report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
+                string.Join("; ", report.Entries.Select(e => $"{e.Key}={e.Value.Status} {e.Value.Description} {e.Value.Exception}")));
             Assert.Equal(HttpStatusCode.OK, (await app.GetTestClient().GetAsync("/health")).StatusCode);
             // Sent again (a client that did not see the answer): the same transition, not a second one.
             Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(Signal("after-restart"))).StatusCode);

@@ -26,7 +26,7 @@ public sealed class ChaosLog
 /// Several CareerPath server processes (the real executable) on one database: started, SIGKILLed
 /// and started again. A node counts as up once /health answers Healthy; the driver prefers those.
 /// </summary>
-public sealed class ChaosNodes(string[] commonArgs, Func<int, string[]> nodeArgs, ChaosLog log, Func<bool> clockMoved) : IAsyncDisposable
+public sealed class ChaosNodes(string[] commonArgs, Func<int, string[]> nodeArgs, ChaosLog log) : IAsyncDisposable
 {
     public sealed class Node(int index, string url)
     {
@@ -63,7 +63,7 @@ public sealed class ChaosNodes(string[] commonArgs, Func<int, string[]> nodeArgs
             node.Process = ServerProcess.Start([.. commonArgs, .. nodeArgs(node.Index), "--urls", node.Url]);
             while (deadline.Elapsed < within && !node.Process.HasExited)
             {
-                if (await IsHealthyAsync(node.Url, clockMoved()))
+                if (await IsHealthyAsync(node.Url))
                 {
                     node.Healthy = true;
                     return;
@@ -80,18 +80,14 @@ public sealed class ChaosNodes(string[] commonArgs, Func<int, string[]> nodeArgs
         log.Fail($"node {node.Index} was not Healthy within {within.TotalSeconds:0} s of being started (starts: {node.Starts}); last output:\n{Tail(node.Process?.Output)}");
     }
 
-    /// <summary>
-    /// Healthy; or, once the shared clock has moved, Degraded: the Hangfire check compares Hangfire's
-    /// heartbeats (system time) with the server's clock, which the run has skipped days ahead, so it
-    /// reports no live Hangfire server whatever happens (PostgreSQL down would still be Unhealthy).
-    /// </summary>
-    public static async Task<bool> IsHealthyAsync(string url, bool degradedIsUp = false)
+    /// <summary>Healthy: PostgreSQL answers and a Hangfire server has reported in (on the machine's clock, whatever the shared clock says).</summary>
+    public static async Task<bool> IsHealthyAsync(string url)
     {
         try
         {
             var response = await Health.GetAsync($"{url}/health");
             var status = await response.Content.ReadAsStringAsync();
-            return response.IsSuccessStatusCode && (status == "Healthy" || (degradedIsUp && status == "Degraded"));
+            return response.IsSuccessStatusCode && status == "Healthy";
         }
         catch (HttpRequestException) { return false; }
         catch (TaskCanceledException) { return false; }

@@ -28,6 +28,8 @@ public sealed partial class ChaosRun(ChaosSize size, ChaosDatabase database, Smt
 {
     const string AdminEmail = "admin@chaos.test";
     const string AdminPassword = "mot-de-passe-chaos-admin";
+    // The pages' antiforgery field (WebSetup's AddAntiforgery).
+    const string AntiforgeryField = "__jeton";
     const string HrEmail = "rh0@chaos.test";
     const string HrPassword = "mot-de-passe-chaos-rh";
     // How long after a copy was received a fault still explains a second copy: the time between the
@@ -71,7 +73,7 @@ public sealed partial class ChaosRun(ChaosSize size, ChaosDatabase database, Smt
             "--CareerPath:RateLimits:LoginPerIpPerMinute=1000",
             $"--CareerPath:KeysFolder={Path.Combine(folder, "keys")}",
             $"--CareerPath:PickupFolder={Path.Combine(folder, "mail")}",
-        ], database.NodeArgs, _log, () => _offset > TimeSpan.Zero);
+        ], database.NodeArgs, _log);
         for (var i = 0; i < size.Nodes; i++) _nodes.Add();
         if (database.FirstNodeAlone)
         {
@@ -166,7 +168,7 @@ public sealed partial class ChaosRun(ChaosSize size, ChaosDatabase database, Smt
         var form = await browser.GetAsync($"{node}/contrats/{contract}/modules");
         var page = await form.Content.ReadAsStringAsync();
         var version = HiddenValue(page, "version");
-        var token = HiddenValue(page, "__RequestVerificationToken");
+        var token = HiddenValue(page, AntiforgeryField);
         if (version is null || token is null)
         {
             var title = Regex.Match(page, "<title>([^<]*)</title>").Groups[1].Value;
@@ -180,7 +182,7 @@ public sealed partial class ChaosRun(ChaosSize size, ChaosDatabase database, Smt
         var before = await FingerprintAsync(contract);
         var post = await browser.PostAsync($"{node}/contrats/{contract}/modules", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["title"] = "Module périmé", ["hours"] = "3", ["version"] = version, ["__RequestVerificationToken"] = token,
+            ["title"] = "Module périmé", ["hours"] = "3", ["version"] = version, [AntiforgeryField] = token,
         }));
         var after = await FingerprintAsync(contract);
         if (post.StatusCode != HttpStatusCode.Conflict)

@@ -27,16 +27,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
         string report;
         IReadOnlyList<string> failures;
         string outputs;
-        await using (var smtp = await Smtp4Dev.StartAsync())
-        await using (var database = await open(folder))
+        try
         {
+            await using var smtp = await Smtp4Dev.StartAsync();
+            await using var database = await open(folder);
             await using var run = new ChaosRun(size, database, smtp, Path.Combine(folder, "run"));
             report = await run.RunAsync();
             failures = run.Log.Failures;
             outputs = failures.Count > 0 ? run.NodeOutputs() : "";
         }
-        try { Directory.Delete(folder, recursive: true); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
 
         output.WriteLine(report);
         if (Environment.GetEnvironmentVariable("CAREERPATH_CHAOS_REPORT") is { Length: > 0 } file)

@@ -101,6 +101,8 @@ public sealed class CompteDetailModel(AccountStore store, AccountActions account
     {
         if (await store.GetAsync(id, ct) is not { } account) return false;
         Account = account;
+        // A staff member's name and address are personal data too: each showing is a logged read.
+        await LogReadAsync("users.read", "account", id);
         Structures = [.. account.Structures];
         if (account.User.Role == Roles.Hr) AllStructures = await structures.StructureNamesAsync(Scope, ct);
         return true;
