@@ -2,7 +2,7 @@
 # Installs what is missing, builds the whole solution (warnings are errors), then runs every test
 # project. Results (TRX) go to TestResults/, which .ci/run reads for its totals.
 #
-# The test projects run three at a time, longest first: each worker takes the next project not taken yet from a
+# The test projects run two at a time, longest first: each worker takes the next project not taken yet from a
 # list ordered by duration, so the longest start at once and never wait behind the others. Extra arguments go to every `dotnet test` (e.g. --filter).
 # Exits non-zero if any project fails.
 set -euo pipefail
@@ -40,10 +40,10 @@ worker() {
 }
 
 trap 'kill $(jobs -p) 2>/dev/null' INT TERM
-# Three workers on two cores: much of the page and process tests is waiting (a browser, a server starting, a
-# health check), and the three longest projects then overlap. CAREERPATH_TEST_WORKERS changes it.
+# Two workers on two cores (three were tried: every project ran slower and the whole took longer).
+# CAREERPATH_TEST_WORKERS changes it.
 pids=()
-for _ in $(seq "${CAREERPATH_TEST_WORKERS:-3}"); do
+for _ in $(seq "${CAREERPATH_TEST_WORKERS:-2}"); do
   worker "$@" &
   pids+=($!)
 done

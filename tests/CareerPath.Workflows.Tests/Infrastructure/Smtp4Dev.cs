@@ -47,7 +47,8 @@ public sealed class Smtp4Dev : IAsyncDisposable
         _ = _process.StandardOutput.ReadToEndAsync();
         _ = _process.StandardError.ReadToEndAsync();
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        // A .NET server starting beside three test projects on two cores can take most of a minute: wait for it, not for a guess.
+        while (deadline.Elapsed < TimeSpan.FromSeconds(180))
         {
             if (_process.HasExited) throw new InvalidOperationException($"smtp4dev exited with {_process.ExitCode}: is the tool restored (dotnet tool restore)?");
             try
@@ -58,7 +59,7 @@ public sealed class Smtp4Dev : IAsyncDisposable
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        throw new TimeoutException("smtp4dev did not start within 60 s");
+        throw new TimeoutException("smtp4dev did not start within 180 s");
     }
 
     public async Task StopAsync()
