@@ -119,28 +119,7 @@ static class DemoDatabase
     }
 
     /// <summary>A database of the site's own, holding the seeded demo data.</summary>
-    public static async Task<string> CopyAsync()
-    {
-        var template = await Seeded.Value;
-        var pg = await TestCluster.GetAsync();
-        var name = $"t_{Guid.NewGuid():N}";
-        await using var conn = new NpgsqlConnection(pg.ConnectionString("postgres"));
-        await conn.OpenAsync();
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {template}", conn);
-                await cmd.ExecuteNonQueryAsync();
-                return pg.ConnectionString(name);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 50)
-            {
-                // Another site is being copied from the template right now.
-                await Task.Delay(50);
-            }
-        }
-    }
+    public static async Task<string> CopyAsync() => await TestCluster.CreateDatabaseAsync(await Seeded.Value);
 }
 
 /// <summary>The tests that read the demo (pages, journeys, downloads): one site and one browser, tests one after another.</summary>

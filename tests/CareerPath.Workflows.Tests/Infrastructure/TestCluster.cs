@@ -86,7 +86,8 @@ public static class TestCluster
     /// <summary>A fresh database with no schema at all.</summary>
     public static Task<string> CreateEmptyDatabaseAsync() => CreateDatabaseAsync("template0");
 
-    static async Task<string> CreateDatabaseAsync(string template)
+    /// <summary>A fresh database copied from <paramref name="template"/> (no connection may be open on it), as the superuser.</summary>
+    public static async Task<string> CreateDatabaseAsync(string template)
     {
         var pg = await GetAsync();
         var name = $"t_{Guid.NewGuid():N}";
