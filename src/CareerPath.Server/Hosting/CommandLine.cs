@@ -25,7 +25,7 @@ public static class CommandLine
                             nothing; errors by line and column); posts and contracts start their workflows
           check-records     compare every contract record with its workflow instance (dates,
                             amendments, renewals, early ends, decisions); exit 1 on a difference
-          simulate --advisors N [--seed S] [--json]
+          simulate --advisors N [--seed S] [--json] [--outcomes FILE]
                             replay a whole program on a virtual clock through the real engine, on a
                             throw-away PostgreSQL (or --connection, an empty database), and report
           help              print this text

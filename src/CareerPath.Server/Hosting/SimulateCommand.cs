@@ -20,7 +20,7 @@ public static class SimulateCommand
 
     public static async Task<int> RunAsync(ParsedOptions options)
     {
-        var (advisors, seed, json) = Parse(options.HostArgs);
+        var (advisors, seed, json, outcomesFile) = Parse(options.HostArgs);
         var log = ConsoleLog.Create();
         string? tempDir = null;
         EmbeddedPostgres? cluster = null;
@@ -55,7 +55,8 @@ public static class SimulateCommand
             progress.Clear();
             wall.Stop();
 
-            var report = await SimulationReport.CollectAsync(db, advisors, wall);
+            await using var lines = outcomesFile is null ? null : new StreamWriter(outcomesFile);
+            var report = await SimulationReport.CollectAsync(db, advisors, wall, contractLines: lines);
             Console.WriteLine(json
                 ? JsonSerializer.Serialize(new { seed, report }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = false })
                 : $"Simulation of {advisors} advisors, seed {seed}\n{report}");
@@ -72,10 +73,11 @@ public static class SimulateCommand
         }
     }
 
-    static (int Advisors, int Seed, bool Json) Parse(string[] args)
+    static (int Advisors, int Seed, bool Json, string? OutcomesFile) Parse(string[] args)
     {
         int? advisors = null, seed = null;
         var json = false;
+        string? outcomes = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -83,10 +85,16 @@ public static class SimulateCommand
                 case "--advisors": advisors = PositiveInt(args, ref i, max: 1_000_000); break;
                 case "--seed": seed = PositiveInt(args, ref i, max: int.MaxValue); break;
                 case "--json": json = true; break;
+                case "--outcomes":
+                    outcomes = i + 1 < args.Length && !args[i + 1].StartsWith("--") ? args[++i]
+                        : throw new ArgumentException("simulate: --outcomes needs a file to write, one line per contract.");
+                    if (Path.GetDirectoryName(Path.GetFullPath(outcomes)) is { } folder && !Directory.Exists(folder))
+                        throw new ArgumentException($"simulate: --outcomes {outcomes}: the folder {folder} does not exist.");
+                    break;
                 default: throw new ArgumentException($"simulate: unknown option '{args[i]}'. {CommandLine.HelpHint}");
             }
         }
-        return (advisors ?? throw new ArgumentException("simulate: --advisors N is required."), seed ?? 1, json);
+        return (advisors ?? throw new ArgumentException("simulate: --advisors N is required."), seed ?? 1, json, outcomes);
     }
 
     static int PositiveInt(string[] args, ref int i, int max)

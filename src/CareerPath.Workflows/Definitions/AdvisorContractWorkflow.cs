@@ -51,33 +51,31 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
 
     protected override void Configure(StateMachine<ContractState, ContractTrigger> m, TransitionContext<AdvisorContractData> ctx)
     {
-        var d = ctx.Data;
-
         m.Configure(ContractState.Created)
             .Permit(ContractTrigger.Start, ContractState.Recruited)
             .OnExit(() =>
             {
                 // Nothing is armed from facts the rules would refuse: a bad import fails whole, with the rule's words.
-                if (d.Contract is null || d.Advisor is null)
+                if (ctx.Data.Contract is null || ctx.Data.Advisor is null)
                     throw new WorkflowInputException("Un contrat démarre avec son contrat et son conseiller.");
-                var errors = d.Contract.Validate().Concat(d.Advisor.Validate()).ToList();
+                var errors = ctx.Data.Contract.Validate().Concat(ctx.Data.Advisor.Validate()).ToList();
                 if (errors.Count > 0) throw new WorkflowInputException(string.Join(" ", errors.Select(e => e.Message)), errors[0].RuleId);
-                CheckPrivateCddSuccession(d);
+                CheckPrivateCddSuccession(ctx.Data);
             });
 
         m.Configure(ContractState.Recruited)
             .OnEntryFrom(ContractTrigger.Start, () =>
             {
-                ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHired),
-                    new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
-                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new WelcomeMail(d.Contract.Start));
+                ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, ctx.Data.Contract.PostId, nameof(PostTrigger.AdvisorHired),
+                    new JsonObject { ["contractId"] = ctx.Data.Contract.Id.ToString() }));
+                Notify(ctx, Role.Advisor, Templates.Welcome, "start", new WelcomeMail(ctx.Data.Contract.Start));
                 // Recorded after a later contract of the advisor (an import listing the newest first, a contract
                 // entered late): that one counts this one now, so its deadlines are planned again.
                 ReplanLaterContracts(ctx);
             })
-            .PermitDynamic(ContractTrigger.ContractStarted, () => FirstRunningState(d))
+            .PermitDynamic(ContractTrigger.ContractStarted, () => FirstRunningState(ctx.Data))
             .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
-            .InternalTransition(ContractTrigger.FundingChanged, () => d.Post = ctx.Arg<FundedPost>("post"))
+            .InternalTransition(ContractTrigger.FundingChanged, () => ctx.Data.Post = ctx.Arg<FundedPost>("post"))
             .InternalTransition(ContractTrigger.CareerChanged, () => CareerChanged(ctx))
             .Permit(ContractTrigger.EarlyTerminate, ContractState.EarlyTerminated);
 
@@ -85,14 +83,14 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         m.Configure(ContractState.Running)
             .InternalTransition(ContractTrigger.AmendContract, () => Amend(ctx))
             .InternalTransition(ContractTrigger.CareerChanged, () => CareerChanged(ctx))
-            .InternalTransition(ContractTrigger.FundingChanged, () => d.Post = ctx.Arg<FundedPost>("post"))
+            .InternalTransition(ContractTrigger.FundingChanged, () => ctx.Data.Post = ctx.Arg<FundedPost>("post"))
             .InternalTransition(ContractTrigger.TrainingScheduled, () => ScheduleTraining(ctx))
             .InternalTransition(ContractTrigger.TrainingCompleted, () => CompleteTraining(ctx))
             .InternalTransition(ContractTrigger.ExamPassed, () => RecordExam(ctx, passed: true))
             .InternalTransition(ContractTrigger.ExamFailed, () => RecordExam(ctx, passed: false))
             .InternalTransition(ContractTrigger.TrainingStartDue, () =>
             {
-                if (d.InitialTraining is null)
+                if (ctx.Data.InitialTraining is null)
                     Notify(ctx, Role.Hr, Templates.TrainingStart, "training-start", new TrainingStartMail(TimerDate(ctx)));
             })
             .InternalTransition(ContractTrigger.CertificationDeadline, () => CertificationDeadlineReached(ctx))
@@ -109,23 +107,23 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .Permit(ContractTrigger.ContractEnded, ContractState.Ended)
             // An open-ended contract has no decision to take: when the post's funding ends, the structure
             // keeps the advisor on its own budget, and this workflow's job is done.
-            .PermitIf(ContractTrigger.FundingEnded, ContractState.Closed, () => d.Contract.EffectiveEnd is null, "un CDI seulement")
-            .IgnoreIf(ContractTrigger.FundingEnded, () => d.Contract.EffectiveEnd is not null);
+            .PermitIf(ContractTrigger.FundingEnded, ContractState.Closed, () => ctx.Data.Contract.EffectiveEnd is null, "un CDI seulement")
+            .IgnoreIf(ContractTrigger.FundingEnded, () => ctx.Data.Contract.EffectiveEnd is not null);
 
         m.Configure(ContractState.TrialPeriod)
             .SubstateOf(ContractState.Running)
-            .PermitDynamic(ContractTrigger.TrialEnded, () => d.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining)
+            .PermitDynamic(ContractTrigger.TrialEnded, () => ctx.Data.InitialTrainingDone ? ContractState.Active : ContractState.InitialTraining)
             .Permit(ContractTrigger.TrialFailed, ContractState.TrialFailed);
 
         m.Configure(ContractState.InitialTraining)
             .SubstateOf(ContractState.Running)
             .OnEntry(() =>
             {
-                if (d.InitialTraining is null)
-                    ctx.Record(new OpenTask(Tasks.ScheduleTraining, Role.Hr, $"Inscrire {d.Advisor.FullName} à la formation initiale",
+                if (ctx.Data.InitialTraining is null)
+                    ctx.Record(new OpenTask(Tasks.ScheduleTraining, Role.Hr, $"Inscrire {ctx.Data.Advisor.FullName} à la formation initiale",
                         ctx.Today.AddDays(14), ctx.Today.AddDays(30)));
             })
-            .PermitIf(ContractTrigger.TrainingCompleted, ContractState.AwaitingCertification, () => d.InitialTraining is not null,
+            .PermitIf(ContractTrigger.TrainingCompleted, ContractState.AwaitingCertification, () => ctx.Data.InitialTraining is not null,
                 "la formation initiale doit d'abord être programmée");
 
         m.Configure(ContractState.AwaitingCertification)
@@ -146,8 +144,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .SubstateOf(ContractState.Running)
             .OnEntry(() =>
             {
-                d.MidContractReviewOpenedOn = TimerDate(ctx);
-                ctx.Record(new OpenTask(Tasks.Review, Role.Hr, $"Entretien de mi-parcours de {d.Advisor.FullName}", TimerDate(ctx).AddDays(30), TimerDate(ctx).AddDays(45)));
+                ctx.Data.MidContractReviewOpenedOn = TimerDate(ctx);
+                ctx.Record(new OpenTask(Tasks.Review, Role.Hr, $"Entretien de mi-parcours de {ctx.Data.Advisor.FullName}", TimerDate(ctx).AddDays(30), TimerDate(ctx).AddDays(45)));
                 Notify(ctx, Role.Hr, Templates.MidContractReview, "review", new DueOnMail(TimerDate(ctx)));
             })
             .Ignore(ContractTrigger.MidContractReviewDue)
@@ -161,8 +159,8 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .SubstateOf(ContractState.Running)
             .OnEntry(() =>
             {
-                var due = DecisionDue(d);
-                ctx.Record(new OpenTask(Tasks.Decision, Role.Hr, $"Décision sur la suite du contrat de {d.Advisor.FullName}", due.Date, due.Date));
+                var due = DecisionDue(ctx.Data);
+                ctx.Record(new OpenTask(Tasks.Decision, Role.Hr, $"Décision sur la suite du contrat de {ctx.Data.Advisor.FullName}", due.Date, due.Date));
                 DecisionReminder(ctx);
             })
             .InternalTransition(ContractTrigger.DecisionReminder, () => DecisionReminder(ctx))
@@ -184,17 +182,17 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
         m.Configure(ContractState.Renewed).Permit(ContractTrigger.ContractEnded, ContractState.Closed);
 
         m.Configure(ContractState.Ended)
-            .OnEntry(() => ContractLeft(ctx, d.Contract.ActualEnd!.Value))
+            .OnEntry(() => ContractLeft(ctx, ctx.Data.Contract.ActualEnd!.Value))
             .OnEntryFrom(ContractTrigger.ContractEnded, () =>
             {
-                if (d.Decision is null) ctx.Record(new Remark("Contrat arrivé à son terme sans décision enregistrée."));
+                if (ctx.Data.Decision is null) ctx.Record(new Remark("Contrat arrivé à son terme sans décision enregistrée."));
             });
         m.Configure(ContractState.EarlyTerminated)
             .OnEntryFrom(ContractTrigger.EarlyTerminate, () => Terminate(ctx, TerminationReason.Other));
         m.Configure(ContractState.TrialFailed)
             .OnEntryFrom(ContractTrigger.TrialFailed, () =>
             {
-                d.TrialFailed = true;
+                ctx.Data.TrialFailed = true;
                 Terminate(ctx, TerminationReason.TrialFailed);
             });
         foreach (var left in Left)
@@ -211,10 +209,10 @@ public sealed class AdvisorContractWorkflow : WorkflowDefinition<ContractState, 
             .OnEntryFrom(ContractTrigger.FinalFollowUpDue, () => AskOutcome(ctx, FollowUpPoint.Month12))
             .OnEntryFrom(ContractTrigger.FundingEnded, () =>
             {
-                d.Outcomes.Add(new Outcome(d.Contract.Id, FollowUpPoint.Month6, OutcomeKind.HiredByStructure, ctx.Today));
+                ctx.Data.Outcomes.Add(new Outcome(ctx.Data.Contract.Id, FollowUpPoint.Month6, OutcomeKind.HiredByStructure, ctx.Today));
                 ctx.Record(new Remark("Fin du financement : le conseiller en CDI reste en poste à la charge de la structure."));
-                ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, d.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
-                    new JsonObject { ["contractId"] = d.Contract.Id.ToString() }));
+                ctx.Record(new SignalSubject(PostFundingWorkflow.DefinitionId, ctx.Data.Contract.PostId, nameof(PostTrigger.AdvisorHiredPermanently),
+                    new JsonObject { ["contractId"] = ctx.Data.Contract.Id.ToString() }));
             })
             .InternalTransition(ContractTrigger.OutcomeRecorded, () => RecordOutcome(ctx));
     }

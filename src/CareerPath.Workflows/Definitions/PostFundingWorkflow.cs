@@ -52,12 +52,10 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
 
     protected override void Configure(StateMachine<PostState, PostTrigger> m, TransitionContext<PostFundingData> ctx)
     {
-        var d = ctx.Data;
-
         m.Configure(PostState.Created)
             .PermitDynamic(PostTrigger.Start, () =>
-                d.CurrentConvention is { } c && c.Start > ctx.Today ? PostState.Granted : PostState.Recruiting)
-            .OnExit(() => Validate(d));
+                ctx.Data.CurrentConvention is { } c && c.Start > ctx.Today ? PostState.Granted : PostState.Recruiting)
+            .OnExit(() => Validate(ctx.Data));
 
         m.Configure(PostState.Granted)
             .Permit(PostTrigger.ConventionStarted, PostState.Recruiting)
@@ -68,12 +66,12 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         // Every funded stage hears the same events; the substates differ by what they wait for.
         m.Configure(PostState.Funded)
             .Permit(PostTrigger.AdvisorHired, PostState.Occupied)
-            .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
+            .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => ctx.Data.PermanentHire = true)
             .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new PostReminderMail()))
             .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Permit(PostTrigger.FundingEndingAlert, PostState.FundingEnding)
             // A contract that ends with a permanent hire leaves the advisor in post: not a vacancy.
-            .PermitDynamic(PostTrigger.ContractEnded, () => EndsCurrentContract(ctx) && !d.PermanentHire ? PostState.Vacant : Current(m))
+            .PermitDynamic(PostTrigger.ContractEnded, () => EndsCurrentContract(ctx) && !ctx.Data.PermanentHire ? PostState.Vacant : Current(m))
             .InternalTransition(PostTrigger.ConventionRenewed, () => Renew(ctx))
             .Ignore(PostTrigger.RecruitmentDeadline)
             .Ignore(PostTrigger.RefillDeadline);
@@ -82,7 +80,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .SubstateOf(PostState.Funded)
             .InternalTransition(PostTrigger.RecruitmentDeadline, () =>
             {
-                d.RecruitmentDeadlineMissed = true;
+                ctx.Data.RecruitmentDeadlineMissed = true;
                 ctx.Record(new Remark("Délai de recrutement dépassé : aucun conseiller recruté 3 mois après l'attribution du poste."));
                 Notify(ctx, Role.HrLead, Templates.RecruitmentDeadline, "recruitment", new PostReminderMail());
             });
@@ -97,15 +95,15 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .OnEntry(t =>
             {
                 if (t.Trigger == PostTrigger.ContractEnded) Vacate(ctx);
-                var refill = StaffingDeadlines.Refill(d.LastContractEnd!.Value);
-                Notify(ctx, Role.Hr, Templates.PostVacant, $"vacant:{d.LastContractEnd:yyyyMMdd}",
+                var refill = StaffingDeadlines.Refill(ctx.Data.LastContractEnd!.Value);
+                Notify(ctx, Role.Hr, Templates.PostVacant, $"vacant:{ctx.Data.LastContractEnd:yyyyMMdd}",
                     new PostVacantMail(refill.Date, refill.Describe()));
             })
             .InternalTransition(PostTrigger.RefillDeadline, () =>
             {
-                d.RefillDeadlineMissed = true;
+                ctx.Data.RefillDeadlineMissed = true;
                 ctx.Record(new Remark("Délai pour pourvoir à nouveau le poste dépassé."));
-                Notify(ctx, Role.HrLead, Templates.RefillDeadline, $"refill:{d.LastContractEnd:yyyyMMdd}", new PostReminderMail());
+                Notify(ctx, Role.HrLead, Templates.RefillDeadline, $"refill:{ctx.Data.LastContractEnd:yyyyMMdd}", new PostReminderMail());
             });
 
         m.Configure(PostState.Renewed)
@@ -115,15 +113,15 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
         m.Configure(PostState.FundingEnding)
             .OnEntry(() =>
             {
-                var end = FundingDeadlines.End(d.CurrentConvention!);
+                var end = FundingDeadlines.End(ctx.Data.CurrentConvention!);
                 Notify(ctx, Role.Hr, Templates.FundingEnding, $"ending:{end.Date:yyyyMMdd}",
                     new FundingEndingMail(end.Describe()), fundingEnd: end.Date);
             })
             .Permit(PostTrigger.ConventionRenewed, PostState.Renewed)
-            .PermitDynamic(PostTrigger.FundingEnd, () => d.Occupied && !d.PermanentHire ? PostState.FundingEnded : PostState.Closed)
+            .PermitDynamic(PostTrigger.FundingEnd, () => ctx.Data.Occupied && !ctx.Data.PermanentHire ? PostState.FundingEnded : PostState.Closed)
             .InternalTransition(PostTrigger.AdvisorHired, () => Hired(ctx))
-            .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => d.PermanentHire = true)
-            .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx) && !d.PermanentHire) Vacate(ctx); })
+            .InternalTransition(PostTrigger.AdvisorHiredPermanently, () => ctx.Data.PermanentHire = true)
+            .InternalTransition(PostTrigger.ContractEnded, () => { if (EndsCurrentContract(ctx) && !ctx.Data.PermanentHire) Vacate(ctx); })
             .InternalTransition(PostTrigger.TrancheDue, () => Notify(ctx, Role.Hr, Templates.TrancheDue, ctx.Arg<string>("timer"), new PostReminderMail()))
             .InternalTransition(PostTrigger.TrancheReceived, () => ReceiveTranche(ctx))
             .Ignore(PostTrigger.RecruitmentDeadline)
@@ -135,7 +133,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .OnEntry(() =>
             {
                 ctx.Record(new Remark("Financement terminé ; le contrat en cours continue à la charge de la structure."));
-                ctx.Record(new SignalSubject(AdvisorContractWorkflow.DefinitionId, d.CurrentContractId!.Value, nameof(ContractTrigger.FundingEnded)));
+                ctx.Record(new SignalSubject(AdvisorContractWorkflow.DefinitionId, ctx.Data.CurrentContractId!.Value, nameof(ContractTrigger.FundingEnded)));
             })
             .PermitIf(PostTrigger.ContractEnded, PostState.Closed, () => EndsCurrentContract(ctx))
             .IgnoreIf(PostTrigger.ContractEnded, () => !EndsCurrentContract(ctx))
@@ -145,7 +143,7 @@ public sealed class PostFundingWorkflow : WorkflowDefinition<PostState, PostTrig
             .Permit(PostTrigger.ConventionRenewed, PostState.Renewed);
 
         m.Configure(PostState.Closed)
-            .OnEntry(() => { if (d.Occupied && !d.PermanentHire) d.CurrentContractId = null; });
+            .OnEntry(() => { if (ctx.Data.Occupied && !ctx.Data.PermanentHire) ctx.Data.CurrentContractId = null; });
     }
 
     /// <summary>The post's deadlines come from the rules planner; each state arms those it waits for.</summary>

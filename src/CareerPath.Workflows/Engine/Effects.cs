@@ -37,5 +37,10 @@ public sealed record Remark(string Text) : Effect;
 public abstract record RecordWrite : Effect
 {
     public abstract string Key { get; }
-    public abstract IEnumerable<Npgsql.NpgsqlBatchCommand> Commands();
+
+    /// <summary>
+    /// The statements writing <paramref name="all"/>, the writes of this type in a batch of transitions (this one among them),
+    /// one statement per kind of row whatever their number; at most one write per <see cref="Key"/>.
+    /// </summary>
+    public abstract IEnumerable<Npgsql.NpgsqlBatchCommand> Commands(IReadOnlyList<RecordWrite> all);
 }

@@ -52,8 +52,10 @@ public sealed class InstanceMigrator(WorkflowEngine engine)
                 INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason)
                 VALUES (@id, @seq, @now, @actor, 'MigrateVersion', @from, @to, @reason)
                 """, new { id = row.Id, seq, now, actor, from = move.FromState, to = move.ToState, reason = $"{definitionId} v{fromVersion} → v{toVersion}" }, tx);
+            var rearm = new TransitionWrites();
+            rearm.Rearm(row.Id, to.Timers(move.ToState, row.Data, records.GetValueOrDefault(row.Id)), move.ToState, seq);
             await using var batch = new NpgsqlBatch(conn, tx);
-            batch.BatchCommands.Add(WorkflowEngine.TimerRearm(row.Id, to.Timers(move.ToState, row.Data, records.GetValueOrDefault(row.Id)), move.ToState, seq));
+            foreach (var command in rearm.Commands()) batch.BatchCommands.Add(command);
             await batch.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);

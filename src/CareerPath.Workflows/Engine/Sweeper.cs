@@ -51,7 +51,9 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 
         var records = await engine.ReadRecordsAsync(conn, tx, rows.Values.Where(r => r.ClosedAt is null).ToList(), ct);
         int fired = 0, ignored = 0, failed = 0;
-        await using var bulk = new NpgsqlBatch(conn, tx);
+        // Every transition's rows by kind, a statement per kind for the whole batch; incidents (rare) as statements of their own.
+        var writes = new TransitionWrites();
+        var incidents = new List<NpgsqlBatchCommand>();
         var prepared = new List<WorkflowEngine.PreparedTransition>();
         var oneByOne = new List<DueTimer>();
         foreach (var timer in due)
@@ -60,7 +62,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
             if (!rows.TryGetValue(timer.InstanceId, out var row)) continue;
             if (row.ClosedAt is not null)
             {
-                bulk.BatchCommands.Add(Mark(timer.Id, "Ignored", now));
+                writes.MarkTimer(timer.Id, "Ignored", now);
                 ignored++;
                 continue;
             }
@@ -72,28 +74,33 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                     oneByOne.Add(timer);
                     continue;
                 }
-                foreach (var command in transition.Commands) bulk.BatchCommands.Add(command);
+                transition.AddTo(writes);
                 prepared.Add(transition);
                 fired++;
             }
             catch (TriggerNotPermittedException e)
             {
-                bulk.BatchCommands.Add(Mark(timer.Id, "Ignored", now));
+                writes.MarkTimer(timer.Id, "Ignored", now);
                 _log.LogWarning("Timer {Timer} ({Name}) of {Instance} ignored: {Message}", timer.Id, timer.Name, timer.InstanceId, e.Message);
                 ignored++;
             }
             catch (Exception e) when (!IsBroken(e))
             {
                 // Whatever the definition or its data throws: this timer becomes an incident, the others go on.
-                bulk.BatchCommands.Add(Mark(timer.Id, "Failed", now));
-                bulk.BatchCommands.Add(Incidents.Command(timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now));
+                writes.MarkTimer(timer.Id, "Failed", now);
+                incidents.Add(Incidents.Command(timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now));
                 _log.LogError(e, "Timer {Timer} ({Name}) of {Instance} failed", timer.Id, timer.Name, timer.InstanceId);
                 failed++;
             }
         }
         try
         {
-            if (bulk.BatchCommands.Count > 0) await WorkflowEngine.ExecuteAsync(bulk, prepared, ct);
+            if (!writes.IsEmpty || incidents.Count > 0)
+            {
+                await using var bulk = new NpgsqlBatch(conn, tx);
+                foreach (var command in writes.Commands().Concat(incidents)) bulk.BatchCommands.Add(command);
+                await WorkflowEngine.ExecuteAsync(bulk, writes, prepared, ct);
+            }
         }
         catch (Exception e) when (e is PostgresException or WorkflowConflictException)
         {

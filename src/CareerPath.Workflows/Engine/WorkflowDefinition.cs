@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -42,18 +43,37 @@ public interface IWorkflowDefinition
     Task<IReadOnlyDictionary<Guid, object>> ReadRecordsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<InstanceRow> rows, CancellationToken ct);
 }
 
-/// <summary>What a transition's actions may read and record. Guards must only read.</summary>
-public sealed class TransitionContext<TData>(FireRequest request, TData data)
+/// <summary>
+/// What a transition's actions may read and record. Guards must only read. A definition's state machine is
+/// configured once against one context, which each transition then fills with its own request and data.
+/// </summary>
+public sealed class TransitionContext<TData>
 {
     readonly List<Effect> _effects = [];
+    FireRequest _request;
+    TData _data;
 
-    public TData Data { get; } = data;
-    public Guid InstanceId => request.InstanceId;
-    public Guid? StructureId => request.StructureId;
-    public string Actor => request.Actor;
-    public string? Reason => request.Reason;
-    public DateTimeOffset Now => request.Now;
-    public DateOnly Today => request.Today;
+    public TransitionContext(FireRequest request, TData data)
+    {
+        _request = request;
+        _data = data;
+    }
+
+    /// <summary>Makes this context the next transition's: its request, its data, no effects yet.</summary>
+    internal void Reset(FireRequest request, TData data)
+    {
+        _request = request;
+        _data = data;
+        _effects.Clear();
+    }
+
+    public TData Data => _data;
+    public Guid InstanceId => _request.InstanceId;
+    public Guid? StructureId => _request.StructureId;
+    public string Actor => _request.Actor;
+    public string? Reason => _request.Reason;
+    public DateTimeOffset Now => _request.Now;
+    public DateOnly Today => _request.Today;
     public IReadOnlyList<Effect> Effects => _effects;
 
     public void Record(Effect effect) => _effects.Add(effect);
@@ -61,9 +81,9 @@ public sealed class TransitionContext<TData>(FireRequest request, TData data)
     /// <summary>A required value of the signal's payload, or a clear input error.</summary>
     public T Arg<T>(string name)
     {
-        var node = request.Payload?[name];
+        var node = _request.Payload?[name];
         if (node is null)
-            throw new WorkflowInputException($"Le champ « {name} » est obligatoire pour « {request.Trigger} ».");
+            throw new WorkflowInputException($"Le champ « {name} » est obligatoire pour « {_request.Trigger} ».");
         try
         {
             return node.Deserialize<T>(WorkflowJson.Options)
@@ -75,7 +95,7 @@ public sealed class TransitionContext<TData>(FireRequest request, TData data)
         }
     }
 
-    public T? OptionalArg<T>(string name) => request.Payload?[name] is null ? default : Arg<T>(name);
+    public T? OptionalArg<T>(string name) => _request.Payload?[name] is null ? default : Arg<T>(name);
 }
 
 public static class WorkflowJson
@@ -136,27 +156,61 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
     public IReadOnlyList<string> States { get; } = Enum.GetNames<TState>();
     public bool IsFinal(string state) => Final.Contains(Parse<TState>(state));
 
+    /// <summary>
+    /// A state machine configured once, with the context its actions read and the state it moves. Building the
+    /// machine (every state, trigger, guard and action) cost as much as running a transition, so machines are kept
+    /// and reused, one transition at a time each: Fire runs synchronously from start to end on one machine.
+    /// </summary>
+    sealed class Runner
+    {
+        public TState Current;
+        public readonly TransitionContext<TData> Context;
+        public readonly StateMachine<TState, TTrigger> Machine;
+
+        public Runner(WorkflowDefinition<TState, TTrigger, TData> definition)
+        {
+            var created = new FireRequest(Guid.Empty, null, definition.Created.ToString(), "{}", definition.Start.ToString(), null, "", null, default, default);
+            Context = new TransitionContext<TData>(created, new TData());
+            Machine = new StateMachine<TState, TTrigger>(() => Current, s => Current = s);
+            definition.Configure(Machine, Context);
+        }
+    }
+
+    readonly ConcurrentBag<Runner> _runners = [];
+
+    Runner Rent(TState state, FireRequest request, TData data)
+    {
+        if (!_runners.TryTake(out var runner)) runner = new Runner(this);
+        runner.Current = state;
+        runner.Context.Reset(request, data);
+        return runner;
+    }
+
     public TransitionOutcome Fire(FireRequest request)
     {
         var state = Parse<TState>(request.State);
         var trigger = Enum.TryParse<TTrigger>(request.Trigger, out var t)
             ? t
             : throw new TriggerNotPermittedException(request.Trigger, request.State, Permitted(state, request));
-        var ctx = new TransitionContext<TData>(request, Load(request.Data, request.Records));
-        var current = state;
-        var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
-        Configure(machine, ctx);
-        if (!machine.CanFire(trigger, out var unmet))
-            throw new TriggerNotPermittedException(request.Trigger, request.State,
-                PermittedNames(machine),
+        var runner = Rent(state, request, Load(request.Data, request.Records));
+        var ctx = runner.Context;
+        if (!runner.Machine.CanFire(trigger, out var unmet))
+        {
+            var permitted = PermittedNames(runner.Machine);
+            _runners.Add(runner);
+            throw new TriggerNotPermittedException(request.Trigger, request.State, permitted,
                 unmet is { Count: > 0 } ? string.Join("; ", unmet) : null);
+        }
         var before = request.Trigger == StartTrigger ? null : Project(ctx.Data).ToDictionary(r => r.Key, Fingerprint);
-        machine.Fire(trigger);
+        // A machine whose action threw is not reused: nothing says where the exception left it.
+        runner.Machine.Fire(trigger);
         var effects = ctx.Effects.ToList();
         foreach (var record in Project(ctx.Data))
             if (before is null || !before.TryGetValue(record.Key, out var old) || old != Fingerprint(record))
                 effects.Add(record);
-        return new TransitionOutcome(request.State, current.ToString(), WorkflowJson.Serialize(ctx.Data), effects, TimersOf(current, ctx.Data));
+        var outcome = new TransitionOutcome(request.State, runner.Current.ToString(), WorkflowJson.Serialize(ctx.Data), effects, TimersOf(runner.Current, ctx.Data));
+        _runners.Add(runner);
+        return outcome;
     }
 
     static string Fingerprint(RecordWrite record) => JsonSerializer.Serialize(record, record.GetType(), WorkflowJson.Options);
@@ -184,10 +238,10 @@ public abstract class WorkflowDefinition<TState, TTrigger, TData> : IWorkflowDef
 
     IReadOnlyList<string> Permitted(TState state, FireRequest request)
     {
-        var current = state;
-        var machine = new StateMachine<TState, TTrigger>(() => current, s => current = s);
-        Configure(machine, new TransitionContext<TData>(request, Load(request.Data, request.Records)));
-        return PermittedNames(machine);
+        var runner = Rent(state, request, Load(request.Data, request.Records));
+        var names = PermittedNames(runner.Machine);
+        _runners.Add(runner);
+        return names;
     }
 
     static List<string> PermittedNames(StateMachine<TState, TTrigger> machine)

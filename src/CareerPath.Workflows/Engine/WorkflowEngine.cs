@@ -140,7 +140,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var wanted = prepared.Outcome.Timers.DistinctBy(t => t.Name).ToList();
         foreach (var spec in wanted)
         {
-            // An occurrence that already fired is never armed again (TimerRearm): not a change.
+            // An occurrence that already fired is never armed again (TransitionWrites.Rearm): not a change.
             if (fired.Contains((spec.Name, spec.Deadline.Date))) continue;
             var before = armed.TryGetValue(spec.Name, out var now) ? now.DueOn : (DateOnly?)null;
             if (before != spec.Deadline.Date) changes.Add(new TimerChange(spec.Name, spec.Deadline.Label, before, spec.Deadline.Date, spec.Deadline));
@@ -232,17 +232,20 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// <summary>How the sweeper folds its own bookkeeping into a transition's single round trip.</summary>
     internal sealed record TimerFiring(long TimerId, string Savepoint);
 
-    /// <summary>A transition computed in memory, its writes ready to send in any batch.</summary>
+    /// <summary>A transition computed in memory, its writes ready to add to any batch (<see cref="TransitionWrites"/>).</summary>
     internal sealed record PreparedTransition(
-        InstanceRow Row, SignalRequest Request, TransitionOutcome Outcome, InstanceRow Applied,
-        IReadOnlyList<NpgsqlBatchCommand> Commands, NpgsqlBatchCommand Update)
+        InstanceRow Row, SignalRequest Request, TransitionOutcome Outcome, InstanceRow Applied, bool Final, string? Reason,
+        DateTimeOffset Now, long? FiringTimerId)
     {
         /// <summary>Effects that must read before they write (the audit chain, other instances): not batchable.</summary>
         public bool HasReadingEffects => Outcome.Effects.Any(e => e is AuditDecision or SignalSubject or StartInstance);
+
+        public void AddTo(TransitionWrites writes) =>
+            writes.Add(Row.Id, Row.StructureId, Row.State, Row.Version, Outcome, Final, Request, Reason, Now, FiringTimerId);
     }
 
     /// <summary>
-    /// Runs the definition and builds every write of the transition, without touching the database.
+    /// Runs the definition and computes every write of the transition, without touching the database.
     /// Throws what the definition throws (trigger not permitted, invalid input).
     /// </summary>
     internal PreparedTransition Prepare(InstanceRow row, SignalRequest request, int depth, long? firingTimerId, object? records)
@@ -257,33 +260,11 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var outcome = definition.Fire(new FireRequest(row.Id, row.StructureId, row.State, row.Data, request.Trigger,
             request.Payload, request.Actor, request.Reason, now, ParisDate(now), records));
 
-        var seq = row.Version + 1;
         var remarks = outcome.Effects.OfType<Remark>().Select(r => r.Text);
         var reason = string.Join(" ", remarks.Prepend(request.Reason).Where(text => !string.IsNullOrWhiteSpace(text)));
-
-        var commands = new List<NpgsqlBatchCommand>();
-        var update = Sql.Command("""
-            UPDATE workflow_instance
-               SET state = $2, data = $3::jsonb, version = $4, updated_at = $5,
-                   closed_at = CASE WHEN $6 THEN COALESCE(closed_at, $5) ELSE NULL END
-             WHERE id = $1 AND version = $7
-            """, row.Id, outcome.ToState, outcome.Data, seq, now, definition.IsFinal(outcome.ToState), row.Version);
-        commands.Add(update);
-        commands.Add(Sql.Command("""
-            INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, reason, payload, idempotency_key, request_fingerprint)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
-            """, row.Id, seq, now, request.Actor, request.Trigger, row.State, outcome.ToState,
-            reason.Length == 0 ? null : reason, request.Payload?.ToJsonString(), request.IdempotencyKey,
-            request.IdempotencyKey is null ? null : request.Fingerprint));
-        if (firingTimerId is { } timerId)
-            commands.Add(Sql.Command("UPDATE workflow_timer SET fired_at = $2, outcome = 'Fired' WHERE id = $1", timerId, now));
-        commands.Add(TimerRearm(row.Id, outcome.Timers, outcome.ToState, seq));
-        foreach (var effect in outcome.Effects)
-            if (effect is RecordWrite record) commands.AddRange(record.Commands());
-            else if (SimpleEffect(row, request, effect, now) is { } command) commands.Add(command);
-
-        var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = seq };
-        return new PreparedTransition(row, request, outcome, applied, commands, update);
+        var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = row.Version + 1 };
+        return new PreparedTransition(row, request, outcome, applied, definition.IsFinal(outcome.ToState), reason.Length == 0 ? null : reason,
+            now, firingTimerId);
     }
 
     internal async Task<TransitionResult> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest request, int depth,
@@ -298,11 +279,13 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
 
         // Everything the transition writes, but for the effects that must read first, goes in one round trip.
         // The sweeper's savepoint ends with that batch, unless such effects (which may fail) come after it.
+        var writes = new TransitionWrites();
+        prepared.AddTo(writes);
         await using var batch = new NpgsqlBatch(conn, tx);
-        foreach (var command in prepared.Commands) batch.BatchCommands.Add(command);
+        foreach (var command in writes.Commands()) batch.BatchCommands.Add(command);
         if (firing is not null && !prepared.HasReadingEffects)
             Sql.Add(batch, $"RELEASE SAVEPOINT {firing.Savepoint}");
-        await ExecuteAsync(batch, [prepared], ct);
+        await ExecuteAsync(batch, writes, [prepared], ct);
 
         if (prepared.HasReadingEffects)
         {
@@ -324,8 +307,11 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         return all;
     }
 
-    /// <summary>Sends prepared transitions (one, or a sweeper's whole batch) and checks each changed its instance.</summary>
-    internal static async Task ExecuteAsync(NpgsqlBatch batch, IReadOnlyList<PreparedTransition> transitions, CancellationToken ct)
+    /// <summary>
+    /// Sends prepared transitions (one, or a sweeper's whole batch: <paramref name="batch"/> holds the statements of <paramref name="writes"/>)
+    /// and checks that each changed its instance from the version it read.
+    /// </summary>
+    internal static async Task ExecuteAsync(NpgsqlBatch batch, TransitionWrites writes, IReadOnlyList<PreparedTransition> transitions, CancellationToken ct)
     {
         try
         {
@@ -333,71 +319,15 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         }
         catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "workflow_journal_pkey" })
         {
-            // A concurrent transition took this sequence number first.
+            // A concurrent transition took a sequence number first.
             var lost = transitions[0].Row;
             throw new WorkflowConflictException(lost.Id, lost.Version);
         }
-        foreach (var t in transitions)
-            if (t.Update.RecordsAffected == 0) throw new WorkflowConflictException(t.Row.Id, t.Row.Version);
-    }
-
-    /// <summary>
-    /// Makes the instance's unfired timers those its state asks for, given its current data: a changed
-    /// contract end moves every dependent timer. A timer occurrence is its name and due day: one that
-    /// fired is never armed again, while a deadline that moved is a new occurrence and fires anew.
-    /// One statement, so that it rides in the transition's batch.
-    /// </summary>
-    internal static NpgsqlBatchCommand TimerRearm(Guid instanceId, IReadOnlyList<TimerSpec> specs, string state, int seq)
-    {
-        var unique = specs.DistinctBy(s => s.Name).ToList();
-        return Sql.Command("""
-            WITH spec AS (
-                SELECT * FROM unnest($2::text[], $3::text[], $4::date[], $5::timestamptz[], $6::int[], $7::text[], $8::text[])
-                    AS s(name, trigger, due_on, due_at, ordinal, rule_id, explanation)
-            ), removed AS (
-                DELETE FROM workflow_timer t
-                 WHERE t.instance_id = $1 AND t.fired_at IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM spec WHERE spec.name = t.name AND spec.due_on = t.due_on)
-            )
-            INSERT INTO workflow_timer (instance_id, name, trigger, due_on, due_at, ordinal, armed_in_state, armed_seq, rule_id, explanation)
-            SELECT $1, s.name, s.trigger, s.due_on, s.due_at, s.ordinal, $9, $10, s.rule_id, s.explanation::jsonb
-              FROM spec s
-             WHERE NOT EXISTS (SELECT 1 FROM workflow_timer t WHERE t.instance_id = $1 AND t.name = s.name AND t.due_on = s.due_on)
-            """,
-            instanceId,
-            unique.Select(s => s.Name).ToArray(),
-            unique.Select(s => s.Trigger).ToArray(),
-            unique.Select(s => s.Deadline.Date).ToArray(),
-            unique.Select(s => DueInstant(s.Deadline.Date)).ToArray(),
-            unique.Select((_, i) => i).ToArray(),
-            unique.Select(s => s.Deadline.RuleId).ToArray(),
-            // Text, parsed as jsonb only for the timers actually inserted: most re-arms insert none.
-            unique.Select(s => DeadlineJson.Write(s.Deadline)).ToArray(),
-            state, seq);
-    }
-
-    static NpgsqlBatchCommand? SimpleEffect(InstanceRow row, SignalRequest cause, Effect effect, DateTimeOffset now)
-    {
-        switch (effect)
+        if (writes.InstanceUpdate is { } update && update.RecordsAffected != writes.Transitions)
         {
-            case Notify n:
-                return Sql.Command("""
-                    INSERT INTO outbox_message (id, instance_id, created_at, recipient_role, recipient_address, template_id, data, dedupe_key, next_attempt_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $3)
-                    ON CONFLICT (dedupe_key) DO NOTHING
-                    """, Guid.CreateVersion7(now), row.Id, now, n.RecipientRole, n.RecipientAddress, n.TemplateId, n.Data.ToJsonString(), n.DedupeKey);
-            case OpenTask t:
-                return Sql.Command("""
-                    INSERT INTO human_task (id, instance_id, kind, structure_id, assignee_role, title, due_on, escalation_on, opened_at, status)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'Open')
-                    """, Guid.CreateVersion7(now), row.Id, t.Kind, row.StructureId, t.AssigneeRole, t.Title, t.DueOn, t.EscalationOn, now);
-            case CloseTasks c:
-                return Sql.Command("""
-                    UPDATE human_task SET status = $1, completed_at = $2, completed_by = $3, outcome = $4, reason = $5
-                    WHERE instance_id = $6 AND kind = $7 AND status = 'Open'
-                    """, c.Completed ? "Completed" : "Cancelled", now, cause.Actor, c.Outcome, cause.Reason, row.Id, c.Kind);
-            default:
-                return null;
+            // An instance moved on since it was read: the caller undoes the whole batch.
+            var lost = transitions[0].Row;
+            throw new WorkflowConflictException(lost.Id, lost.Version);
         }
     }
 

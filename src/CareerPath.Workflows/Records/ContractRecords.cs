@@ -18,15 +18,18 @@ public sealed record ContractRecord(Contract Contract, DecisionRecord? Decision)
 {
     public override string Key => $"contract:{Contract.Id}";
 
-    public override IEnumerable<NpgsqlBatchCommand> Commands()
+    public override IEnumerable<NpgsqlBatchCommand> Commands(IReadOnlyList<RecordWrite> all)
     {
-        var c = Contract;
-        var d = Decision;
+        var records = all.Cast<ContractRecord>().ToList();
+        var c = records.Select(r => r.Contract).ToList();
+        var d = records.Select(r => r.Decision).ToList();
         yield return Sql.Command("""
             INSERT INTO contract (id, advisor_id, post_id, contract_type, legal_regime, start_date, end_date, previous_contract_id,
                                   terminated_on, termination_reason, termination_note, effective_end,
                                   decision_kind, decision_reason, decided_on, decision_notified_on, decision_new_end, notice_deadline, decision_late)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::date[], $7::date[], $8::uuid[],
+                                 $9::date[], $10::text[], $11::text[], $12::date[],
+                                 $13::text[], $14::text[], $15::date[], $16::date[], $17::date[], $18::date[], $19::bool[])
             ON CONFLICT (id) DO UPDATE SET
                 advisor_id = EXCLUDED.advisor_id, post_id = EXCLUDED.post_id, contract_type = EXCLUDED.contract_type,
                 legal_regime = EXCLUDED.legal_regime, start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
@@ -36,18 +39,24 @@ public sealed record ContractRecord(Contract Contract, DecisionRecord? Decision)
                 decided_on = EXCLUDED.decided_on, decision_notified_on = EXCLUDED.decision_notified_on,
                 decision_new_end = EXCLUDED.decision_new_end, notice_deadline = EXCLUDED.notice_deadline, decision_late = EXCLUDED.decision_late
             """,
-            c.Id, c.AdvisorId, c.PostId, c.Type.ToString(), c.Regime.ToString(), c.Start, c.End, c.PreviousContractId,
-            c.EarlyTermination?.Date, c.EarlyTermination?.Reason.ToString(), c.EarlyTermination?.Note, c.EffectiveEnd,
-            d?.Kind.ToString(), d?.Reason, d?.DecidedOn, d?.NotifiedOn, d?.NewEnd, d?.NoticeDeadline, d?.Late);
-        if (c.Amendments.Count > 0)
-            // Amendments are never changed once signed: each is inserted once, by its id.
+            c.Select(x => x.Id).ToArray(), c.Select(x => x.AdvisorId).ToArray(), c.Select(x => x.PostId).ToArray(),
+            c.Select(x => x.Type.ToString()).ToArray(), c.Select(x => x.Regime.ToString()).ToArray(), c.Select(x => x.Start).ToArray(),
+            c.Select(x => x.End).ToArray(), c.Select(x => x.PreviousContractId).ToArray(),
+            c.Select(x => x.EarlyTermination?.Date).ToArray(), c.Select(x => x.EarlyTermination?.Reason.ToString()).ToArray(),
+            c.Select(x => x.EarlyTermination?.Note).ToArray(), c.Select(x => x.EffectiveEnd).ToArray(),
+            d.Select(x => x?.Kind.ToString()).ToArray(), d.Select(x => x?.Reason).ToArray(), d.Select(x => x?.DecidedOn).ToArray(),
+            d.Select(x => x?.NotifiedOn).ToArray(), d.Select(x => x?.NewEnd).ToArray(), d.Select(x => x?.NoticeDeadline).ToArray(),
+            d.Select(x => x?.Late).ToArray());
+        // Amendments are never changed once signed: each is inserted once, by its id; seq is its rank in its contract.
+        var amendments = c.SelectMany(x => x.Amendments.Select((a, i) => (Contract: x.Id, Amendment: a, Seq: i + 1))).ToList();
+        if (amendments.Count > 0)
             yield return Sql.Command("""
                 INSERT INTO contract_amendment (id, contract_id, effective_on, new_end_date, reason, seq)
-                SELECT a.id, $1, a.effective_on, a.new_end, a.reason, a.seq
-                  FROM unnest($2::uuid[], $3::date[], $4::date[], $5::text[]) WITH ORDINALITY AS a(id, effective_on, new_end, reason, seq)
+                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::date[], $4::date[], $5::text[], $6::int[])
                 ON CONFLICT (id) DO NOTHING
-                """, c.Id, c.Amendments.Select(a => a.Id).ToArray(), c.Amendments.Select(a => a.EffectiveOn).ToArray(),
-                c.Amendments.Select(a => a.NewEnd).ToArray(), c.Amendments.Select(a => a.Reason).ToArray());
+                """, amendments.Select(a => a.Amendment.Id).ToArray(), amendments.Select(a => a.Contract).ToArray(),
+                amendments.Select(a => a.Amendment.EffectiveOn).ToArray(), amendments.Select(a => a.Amendment.NewEnd).ToArray(),
+                amendments.Select(a => a.Amendment.Reason).ToArray(), amendments.Select(a => a.Seq).ToArray());
     }
 }
 

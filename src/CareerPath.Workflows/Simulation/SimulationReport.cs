@@ -32,21 +32,25 @@ public sealed record SimulationReport
     /// <summary>
     /// One outcome per advisor, from the last contract of each: kept by the structure (a permanent hire or an
     /// open-ended contract), else the situation recorded at 12 months, else at 6 months, else Unknown.
+    /// The contracts are read as a stream, advisor by advisor, so that memory does not grow with the program.
     /// </summary>
-    public static async Task<SimulationReport> CollectAsync(NpgsqlDataSource db, int advisors, Stopwatch wall, CancellationToken ct = default)
+    /// <param name="contractLines">When given, one line per contract (advisor, its contract's rank, what became of it), in advisor order:
+    /// two runs of the same seed, before and after a change to the engine, compare with diff.</param>
+    public static async Task<SimulationReport> CollectAsync(NpgsqlDataSource db, int advisors, Stopwatch wall, CancellationToken ct = default,
+        TextWriter? contractLines = null)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var transitions = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM workflow_journal");
         var timers = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM workflow_timer WHERE outcome = 'Fired'");
         var emails = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox_message");
         var open = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM workflow_instance WHERE closed_at IS NULL");
-        var contracts = (await conn.QueryAsync<string>("""
-            SELECT data::text FROM workflow_instance WHERE definition_id = @def ORDER BY created_at
-            """, new { def = AdvisorContractWorkflow.DefinitionId })).Select(WorkflowJson.Deserialize<AdvisorContractData>).ToList();
 
-        var last = contracts.GroupBy(c => c.Advisor.Id).Select(g => g.Last()).ToList();
         var outcomes = new SortedDictionary<string, int>();
-        foreach (var c in last)
+        var decisions = new SortedDictionary<string, int>();
+        int earlyEnds = 0, trialFailures = 0, noticeMissed = 0, lateDecisions = 0, missingCertifications = 0;
+        AdvisorContractData? last = null;
+        var rank = 0;
+        void CountOutcome(AdvisorContractData c)
         {
             var kind = c.Decision?.Kind is DecisionKind.PermanentHireCdi or DecisionKind.Titularisation
                 ? OutcomeKind.HiredByStructure
@@ -56,9 +60,34 @@ public sealed record SimulationReport
                   ?? OutcomeKind.Unknown;
             outcomes[kind.ToString()] = outcomes.GetValueOrDefault(kind.ToString()) + 1;
         }
-        var decisions = new SortedDictionary<string, int>();
-        foreach (var d in contracts.Where(c => c.Decision is not null))
-            decisions[d.Decision!.Kind.ToString()] = decisions.GetValueOrDefault(d.Decision.Kind.ToString()) + 1;
+        // Unbuffered: one instance's data at a time. Ordered by advisor, then as the contracts were started.
+        var rows = conn.QueryUnbufferedAsync<(string State, string Data)>("""
+            SELECT state, data::text FROM workflow_instance WHERE definition_id = @def
+             ORDER BY data->'advisor'->>'id', created_at, id
+            """, new { def = AdvisorContractWorkflow.DefinitionId });
+        await foreach (var (state, json) in rows.WithCancellation(ct))
+        {
+            var c = WorkflowJson.Deserialize<AdvisorContractData>(json);
+            if (last is not null && last.Advisor.Id != c.Advisor.Id)
+            {
+                CountOutcome(last);
+                rank = 0;
+            }
+            rank++;
+            last = c;
+            if (c.Decision is { } d) decisions[d.Kind.ToString()] = decisions.GetValueOrDefault(d.Kind.ToString()) + 1;
+            if (c.Contract.EarlyTermination is { Reason: not TerminationReason.TrialFailed }) earlyEnds++;
+            if (c.TrialFailed) trialFailures++;
+            if (c.NoticeDeadlineMissed) noticeMissed++;
+            if (c.DecisionLate) lateDecisions++;
+            if (c.InitialTrainingDone && !c.CertificationDone) missingCertifications++;
+            contractLines?.WriteLine(string.Join(',',
+                c.Advisor.Id, rank, state, c.Contract.Type, c.Contract.Start.ToString("yyyy-MM-dd"), c.Contract.EffectiveEnd?.ToString("yyyy-MM-dd"),
+                c.Contract.EarlyTermination?.Reason, c.Decision?.Kind, c.Decision?.DecidedOn.ToString("yyyy-MM-dd"), c.DecisionLate, c.NoticeDeadlineMissed,
+                c.TrialFailed, c.InitialTrainingDone, c.CertificationDone,
+                string.Join(' ', c.Outcomes.Select(o => $"{o.At}:{o.Kind}"))));
+        }
+        if (last is not null) CountOutcome(last);
 
         var seconds = wall.Elapsed.TotalSeconds;
         var records = await Records.RecordsCheck.RunAsync(db, ct);
@@ -70,11 +99,11 @@ public sealed record SimulationReport
             Emails = emails,
             Outcomes = outcomes,
             Decisions = decisions,
-            EarlyEnds = contracts.Count(c => c.Contract.EarlyTermination is { Reason: not TerminationReason.TrialFailed }),
-            TrialFailures = contracts.Count(c => c.TrialFailed),
-            NoticeDeadlinesMissed = contracts.Count(c => c.NoticeDeadlineMissed),
-            LateDecisions = contracts.Count(c => c.DecisionLate),
-            MissingCertifications = contracts.Count(c => c.InitialTrainingDone && !c.CertificationDone),
+            EarlyEnds = earlyEnds,
+            TrialFailures = trialFailures,
+            NoticeDeadlinesMissed = noticeMissed,
+            LateDecisions = lateDecisions,
+            MissingCertifications = missingCertifications,
             OpenInstances = open,
             RecordsChecked = records.Contracts,
             RecordsDifferences = records.Differences.Count,
