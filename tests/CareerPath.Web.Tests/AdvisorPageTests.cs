@@ -35,7 +35,7 @@ internal static class CareerSubjects
 }
 
 [Collection("site")]
-public sealed class AdvisorPageTests(WebSite site, BrowserFixture browser)
+public sealed class AdvisorPageTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task Hr_opens_an_advisor_of_its_structures_reads_the_timeline_and_a_deadlines_explanation()
@@ -46,10 +46,8 @@ public sealed class AdvisorPageTests(WebSite site, BrowserFixture browser)
             SELECT count(*)::int FROM workflow_timer t JOIN workflow_instance i ON i.id = t.instance_id
              WHERE i.subject_id = @contractId AND t.fired_at IS NULL
             """, new { contractId });
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-
-        var response = await page.GotoAsync($"/conseillers/{advisorId}");
+        var page = await NewPageAsync(site);
+        var response = await page.SignInToAsync(site.Hr, $"/conseillers/{advisorId}");
         Assert.Equal(200, response!.Status);
         Assert.Equal(name, (await page.Locator("h1").InnerTextAsync()).Trim());
         var section = page.Locator($"#contrat-{contractId}");
@@ -107,9 +105,8 @@ public sealed class AdvisorPageTests(WebSite site, BrowserFixture browser)
                AND (t.explanation->>'unadjustedDate') <> (t.explanation->>'date')
              ORDER BY md5(t.id::text || 'B-moved') LIMIT 1
             """, new { structures = site.HrStructures.ToArray() });
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync($"/conseillers/{advisorId}");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, $"/conseillers/{advisorId}");
         var deadline = page.Locator($"#echeance-{timerId}");
         await Assertions.Expect(deadline).ToContainTextAsync("Déplacée au jour ouvré");
         await deadline.Locator("summary").ClickAsync();
@@ -127,7 +124,7 @@ public sealed class AdvisorPageTests(WebSite site, BrowserFixture browser)
                                 WHERE c2.advisor_id = a.id AND p.structure_id = ANY(@structures))
              ORDER BY a.id LIMIT 1
             """, new { structures = site.HrStructures.ToArray() });
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Hr);
         foreach (var url in new[] { $"/conseillers/{advisorId}", $"/contrats/{contractId}", $"/contrats/{contractId}/avenant", $"/contrats/{contractId}/renouvellement" })
         {

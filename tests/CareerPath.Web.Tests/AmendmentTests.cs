@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 [Collection("forms")]
-public sealed class AmendmentTests(WebSite site, BrowserFixture browser)
+public sealed class AmendmentTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     static async Task FillAsync(IPage page, DateOnly newEnd, string reason)
     {
@@ -22,9 +22,8 @@ public sealed class AmendmentTests(WebSite site, BrowserFixture browser)
     {
         var (contractId, advisorId, end) = await CareerSubjects.AmendableAsync(site, "B-amend");
         var newEnd = end.AddDays(-61);
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync($"/conseillers/{advisorId}");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, $"/conseillers/{advisorId}");
         await page.Locator($"#contrat-{contractId}").GetByRole(AriaRole.Link, new() { Name = "Avenant", Exact = true }).ClickAsync();
         Assert.EndsWith($"/contrats/{contractId}/avenant", page.Url);
         // The form starts from the record: its current end.
@@ -83,14 +82,12 @@ public sealed class AmendmentTests(WebSite site, BrowserFixture browser)
     public async Task A_stale_amendment_form_is_refused_with_the_current_values_and_nothing_is_overwritten()
     {
         var (contractId, _, end) = await CareerSubjects.AmendableAsync(site, "B-stale");
-        var mine = await browser.NewPageAsync(site);
-        await mine.SignInAsync(site.Hr);
-        await mine.GotoAsync($"/contrats/{contractId}/avenant");
+        var mine = await NewPageAsync(site);
+        await mine.SignInAsync(site.Hr, $"/contrats/{contractId}/avenant");
 
         // Meanwhile a colleague, in another browser, amends the same contract.
-        var theirs = await browser.NewPageAsync(site);
-        await theirs.SignInAsync(site.Hr);
-        await theirs.GotoAsync($"/contrats/{contractId}/avenant");
+        var theirs = await NewPageAsync(site);
+        await theirs.SignInAsync(site.Hr, $"/contrats/{contractId}/avenant");
         var theirEnd = end.AddDays(-40);
         await FillAsync(theirs, theirEnd, "Avenant saisi par un collègue");
         await Button(theirs, "Prévisualiser").ClickAsync();
@@ -125,9 +122,8 @@ public sealed class AmendmentTests(WebSite site, BrowserFixture browser)
     {
         var (contractId, advisorId, end) = await CareerSubjects.AmendableAsync(site, "B-renew");
         var newEnd = end.AddYears(1);
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync($"/contrats/{contractId}/renouvellement");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, $"/contrats/{contractId}/renouvellement");
         await FillAsync(page, newEnd, "Renouvellement pour un an");
         await page.GetByLabel("Date de notification au conseiller").FillAsync(site.Today.ToString("yyyy-MM-dd"));
         await Button(page, "Prévisualiser").ClickAsync();

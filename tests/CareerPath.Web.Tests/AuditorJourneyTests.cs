@@ -11,7 +11,7 @@ namespace CareerPath.Web.Tests;
 /// log with its verification; and never a name, an e-mail or a structure name in anything the auditor receives.
 /// </summary>
 [Collection("site")]
-public sealed class AuditorJourneyTests(WebSite site, BrowserFixture browser)
+public sealed class AuditorJourneyTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     const string Hidden = "< 5";
 
@@ -172,7 +172,7 @@ public sealed class AuditorJourneyTests(WebSite site, BrowserFixture browser)
     {
         var texts = await PersonalTextsAsync();
         var contracts = await ContractsAsync();
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         var bodies = new Bodies(page);
         await page.SignInAsync(site.Auditor);
         await bodies.ReadAsync();
@@ -338,7 +338,7 @@ public sealed class AuditorJourneyTests(WebSite site, BrowserFixture browser)
     {
         var texts = await PersonalTextsAsync();
         var contracts = await ContractsAsync();
-        var page = await browser.NewPageAsync(site, javaScript: false);
+        var page = await NewPageAsync(site, javaScript: false);
         var bodies = new Bodies(page);
         await page.SignInAsync(site.Auditor);
         await bodies.ReadAsync();
@@ -369,14 +369,12 @@ public sealed class AuditorJourneyTests(WebSite site, BrowserFixture browser)
         await bodies.AssertNoneContainsAsync(texts, "/resultats", "/journal-des-decisions");
 
         // An HR manager has neither page; an administrator has both, with the ids.
-        var hr = await browser.NewPageAsync(site, javaScript: false);
-        await hr.SignInAsync(site.Hr);
-        Assert.Equal(403, (await hr.GotoAsync("/resultats"))!.Status);
+        var hr = await NewPageAsync(site, javaScript: false);
+        Assert.Equal(403, (await hr.SignInToAsync(site.Hr, "/resultats")).Status);
         Assert.Equal(403, (await hr.GotoAsync("/journal-des-decisions"))!.Status);
         Assert.Equal(403, (await hr.APIRequest.GetAsync("/resultats?handler=csv")).Status);
-        var admin = await browser.NewPageAsync(site, javaScript: false);
-        await admin.SignInAsync(site.Admin);
-        Assert.Equal(200, (await admin.GotoAsync("/journal-des-decisions"))!.Status);
+        var admin = await NewPageAsync(site, javaScript: false);
+        Assert.Equal(200, (await admin.SignInToAsync(site.Admin, "/journal-des-decisions")).Status);
         var advisor = await site.QueryAsync<string>("SELECT details::jsonb->>'advisorId' FROM decision_audit ORDER BY seq LIMIT 1");
         Assert.Contains(advisor, await admin.Locator("#journal tbody tr").First.InnerTextAsync());
         Assert.Equal(200, (await admin.GotoAsync("/resultats"))!.Status);

@@ -5,14 +5,13 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>The calendar feed page: an address created and shown once, listed, then revoked.</summary>
 [Collection("site")]
-public sealed class CalendarTests(WebSite site, BrowserFixture browser)
+public sealed class CalendarTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task The_calendar_address_is_shown_once_serves_the_deadlines_and_stops_when_revoked()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/calendrier");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/calendrier");
         await page.AssertAccessibleAsync();
         var before = await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Révoquer") }).CountAsync();
 

@@ -9,13 +9,12 @@ namespace CareerPath.Web.Tests;
 /// database), then saves once and leads back to the advisor's page with a message.
 /// </summary>
 [Collection("forms")]
-public sealed class ContractFormsTests(WebSite site, BrowserFixture browser)
+public sealed class ContractFormsTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     async Task<IPage> AdminAtAsync(OwnContract own, string form)
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Admin);
-        var response = await page.GotoAsync($"/contrats/{own.ContractId}/{form}");
+        var page = await NewPageAsync(site);
+        var response = await page.SignInToAsync(site.Admin, $"/contrats/{own.ContractId}/{form}");
         Assert.Equal(200, response!.Status);
         await page.AssertAccessibleAsync();
         return page;

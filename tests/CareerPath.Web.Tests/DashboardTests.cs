@@ -7,7 +7,7 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>The HR dashboard, its downloads, and the list of advisors.</summary>
 [Collection("site")]
-public sealed class DashboardTests(WebSite site, BrowserFixture browser)
+public sealed class DashboardTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     sealed record OverdueDecision
     {
@@ -33,7 +33,7 @@ public sealed class DashboardTests(WebSite site, BrowserFixture browser)
     {
         var overdue = await OverdueDecisionsAsync();
         Assert.NotEmpty(overdue);
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Hr);
         // The home page of an HR manager is the dashboard.
         Assert.EndsWith("/tableau-de-bord", page.Url);
@@ -80,9 +80,8 @@ public sealed class DashboardTests(WebSite site, BrowserFixture browser)
         var overdue = await OverdueDecisionsAsync();
         Assert.NotEmpty(overdue);
         var name = overdue[0].AdvisorName;
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/tableau-de-bord");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/tableau-de-bord");
 
         // The link of the page downloads a file.
         var download = await page.RunAndWaitForDownloadAsync(() =>
@@ -130,7 +129,7 @@ public sealed class DashboardTests(WebSite site, BrowserFixture browser)
             """, new { advisor = overdue[0].AdvisorId }));
 
         // An advisor has no dashboard, nor its files.
-        var advisor = await browser.NewPageAsync(site);
+        var advisor = await NewPageAsync(site);
         await advisor.SignInAsync(site.Advisor);
         var refused = await advisor.APIRequest.GetAsync("/tableau-de-bord/taches.csv", new() { MaxRedirects = 0 });
         Assert.Equal(403, refused.Status);
@@ -144,9 +143,8 @@ public sealed class DashboardTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task The_advisors_list_pages_with_the_dsfr_pagination_and_links_to_each_advisor()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/conseillers");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/conseillers");
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync("conseillers");
         var inScope = await site.QueryAsync<long>("""
@@ -159,9 +157,8 @@ public sealed class DashboardTests(WebSite site, BrowserFixture browser)
         Assert.Matches("^/conseillers/[0-9a-f-]{36}$", await first.GetAttributeAsync("href"));
 
         // An administrator sees every advisor, ten at a time here: next, next, then back.
-        var admin = await browser.NewPageAsync(site);
-        await admin.SignInAsync(site.Admin);
-        await admin.GotoAsync("/conseillers?par-page=10");
+        var admin = await NewPageAsync(site);
+        await admin.SignInAsync(site.Admin, "/conseillers?par-page=10");
         var total = await site.QueryAsync<long>("SELECT count(*) FROM advisor");
         Assert.True(total > 20, "the demo data has more than two pages of ten advisors");
         var seen = new HashSet<string>();

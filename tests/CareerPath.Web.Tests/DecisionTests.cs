@@ -8,7 +8,7 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>The end-of-contract decision page and its notification letter (printable page and Word file).</summary>
 [Collection("forms")]
-public sealed class DecisionTests(WebSite site, BrowserFixture browser)
+public sealed class DecisionTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     static readonly string[] DecisionTasks = [Tasks.Decision, Tasks.Escalation];
 
@@ -19,9 +19,8 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
         // opened the decision task and the notice deadline the escalation.
         var own = await site.OwnContractAsync("décision tardive", then: [nameof(ContractTrigger.DecisionReminder), nameof(ContractTrigger.NoticeDeadline)]);
         Assert.Equal(2, await site.OpenTasksAsync(own.InstanceId, DecisionTasks));
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Admin);
-        var response = await page.GotoAsync($"/contrats/{own.ContractId}/decision");
+        var page = await NewPageAsync(site);
+        var response = await page.SignInToAsync(site.Admin, $"/contrats/{own.ContractId}/decision");
         Assert.Equal(200, response!.Status);
         var warning = page.Locator("#prevenance-depassee");
         await Assertions.Expect(warning).ToBeVisibleAsync();
@@ -84,9 +83,8 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
     public async Task The_decision_form_is_usable_with_the_keyboard_alone()
     {
         var own = await site.OwnContractAsync("clavier", then: [nameof(ContractTrigger.DecisionReminder)]);
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Admin);
-        await page.GotoAsync($"/contrats/{own.ContractId}/decision");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Admin, $"/contrats/{own.ContractId}/decision");
         await page.AssertAccessibleAsync();
         // Every field has its label.
         foreach (var id in new[] { "champ-kind", "champ-reason", "champ-notifiedOn" })
@@ -124,9 +122,8 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
     public async Task A_stale_decision_form_is_refused_with_the_current_values_and_records_nothing()
     {
         var own = await site.OwnContractAsync("périmé");
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Admin);
-        await page.GotoAsync($"/contrats/{own.ContractId}/decision");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Admin, $"/contrats/{own.ContractId}/decision");
         var seen = int.Parse(await page.InputValueAsync("input[name=version]"));
         Assert.Equal(await site.VersionAsync(own.InstanceId), seen);
 
@@ -160,7 +157,7 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
     public async Task An_hr_manager_gets_the_not_found_page_for_another_structures_decision_and_letter()
     {
         var own = await site.OwnContractAsync("hors périmètre");
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Hr);
         foreach (var path in new[] { "decision", "courrier", "courrier.docx", "fin-anticipee", "revue", "formation", "examens", "modules", "devenir" })
         {
@@ -169,8 +166,7 @@ public sealed class DecisionTests(WebSite site, BrowserFixture browser)
         }
         await page.AssertAccessibleAsync();
         // No decision yet: the letter does not exist, even for an administrator.
-        var admin = await browser.NewPageAsync(site);
-        await admin.SignInAsync(site.Admin);
-        Assert.Equal(404, (await admin.GotoAsync($"/contrats/{own.ContractId}/courrier"))!.Status);
+        var admin = await NewPageAsync(site);
+        Assert.Equal(404, (await admin.SignInToAsync(site.Admin, $"/contrats/{own.ContractId}/courrier")).Status);
     }
 }

@@ -10,14 +10,14 @@ namespace CareerPath.Web.Tests;
 public sealed class JourneyCollection : ICollectionFixture<WebSite>, ICollectionFixture<BrowserFixture>;
 
 [Collection("journey")]
-public sealed class HrJourneyTests(WebSite site, BrowserFixture browser)
+public sealed class HrJourneyTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     static ILocator Button(IPage page, string name) => page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true });
 
     [Fact]
     public async Task From_the_overdue_decision_on_the_dashboard_to_the_letter_through_an_amendment_previewed_then_saved()
     {
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Hr);
         Assert.EndsWith("/tableau-de-bord", page.Url);
 

@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 [Collection("forms")]
-public sealed class ImportTests(WebSite site, BrowserFixture browser)
+public sealed class ImportTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     /// <summary>One of the HR manager's structures, with a SIRET (the demo's have none: the files name structures by it).</summary>
     async Task<string> HrStructureSiretAsync()
@@ -34,9 +34,8 @@ public sealed class ImportTests(WebSite site, BrowserFixture browser)
     public async Task The_hr_manager_downloads_a_template_imports_a_file_with_one_bad_row_sees_the_errors_and_nothing_then_imports_the_fixed_file()
     {
         var siret = await HrStructureSiretAsync();
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        var response = await page.GotoAsync("/import");
+        var page = await NewPageAsync(site);
+        var response = await page.SignInToAsync(site.Hr, "/import");
         Assert.Equal(200, response!.Status);
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync("import");
@@ -125,9 +124,8 @@ public sealed class ImportTests(WebSite site, BrowserFixture browser)
         var siret = await site.QueryAsync<string>(
             "UPDATE structure SET siret = COALESCE(siret, @made) WHERE id = @outside RETURNING siret",
             new { made = "99" + string.Concat(outside.ToString("N").Where(char.IsDigit)).PadRight(12, '7')[..12], outside });
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/import");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/import");
 
         // No file: the browser would refuse to send the form, so the test lifts "required" as a script-less client would ignore it.
         await ChooseAsync(page, "posts");
@@ -150,9 +148,8 @@ public sealed class ImportTests(WebSite site, BrowserFixture browser)
         await page.AssertAccessibleAsync();
 
         // An advisor may not import anything, nor read the templates: the 403 page.
-        var advisor = await browser.NewPageAsync(site);
-        await advisor.SignInAsync(site.Advisor);
-        var forbidden = await advisor.GotoAsync("/import");
+        var advisor = await NewPageAsync(site);
+        var forbidden = await advisor.SignInToAsync(site.Advisor, "/import");
         Assert.Equal(403, forbidden!.Status);
         Assert.Equal(0, await advisor.Locator("input[type=file]").CountAsync());
         await advisor.AssertAccessibleAsync();

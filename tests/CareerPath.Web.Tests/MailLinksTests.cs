@@ -7,7 +7,7 @@ namespace CareerPath.Web.Tests;
 /// right page for their recipient, through the sign-in page when the browser is not signed in.
 /// </summary>
 [Collection("site")]
-public sealed class MailLinksTests(WebSite site, BrowserFixture browser)
+public sealed class MailLinksTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task A_contract_link_sent_to_the_hr_manager_opens_the_advisor_page_after_sign_in()
@@ -21,7 +21,7 @@ public sealed class MailLinksTests(WebSite site, BrowserFixture browser)
              WHERE m.recipient_role = 'hr' AND m.data->>'link' LIKE '/contracts/%' AND i.structure_id = ANY(@structures)
              ORDER BY m.created_at DESC LIMIT 1
             """, new { structures = site.HrStructures.ToArray() });
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.GotoAsync(link);
         Assert.Contains("/connexion", page.Url);
         await page.SignInFromHereAsync(site.Hr);
@@ -38,9 +38,8 @@ public sealed class MailLinksTests(WebSite site, BrowserFixture browser)
              WHERE m.data->>'link' LIKE '/posts/%' AND i.structure_id = ANY(@structures)
              ORDER BY m.created_at DESC LIMIT 1
             """, new { structures = site.HrStructures.ToArray() });
-        var hr = await browser.NewPageAsync(site);
-        await hr.SignInAsync(site.Hr);
-        var response = await hr.GotoAsync(postLink);
+        var hr = await NewPageAsync(site);
+        var response = await hr.SignInToAsync(site.Hr, postLink);
         Assert.Equal(200, response!.Status);
         Assert.Contains($"/postes/{postLink.Split('/').Last()}", hr.Url);
 
@@ -49,7 +48,7 @@ public sealed class MailLinksTests(WebSite site, BrowserFixture browser)
              WHERE m.recipient_role = 'advisor' AND c.advisor_id = @advisor AND m.data->>'link' LIKE '/contracts/%'
              ORDER BY m.created_at DESC LIMIT 1
             """, new { advisor = site.Advisor.AdvisorId });
-        var advisor = await browser.NewPageAsync(site);
+        var advisor = await NewPageAsync(site);
         await advisor.GotoAsync(advisorLink);
         await advisor.SignInFromHereAsync(site.Advisor);
         Assert.EndsWith("/mon-contrat", advisor.Url.Split('#')[0]);

@@ -13,7 +13,7 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 [Collection("forms")]
-public sealed class MyContractTests(WebSite site, BrowserFixture browser)
+public sealed class MyContractTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task The_advisor_sees_only_their_own_contracts_and_milestones_never_who_acted_nor_another_advisor()
@@ -21,7 +21,7 @@ public sealed class MyContractTests(WebSite site, BrowserFixture browser)
         var me = site.Advisor.AdvisorId!.Value;
         var mine = await site.QueryListAsync<Guid>("SELECT id FROM contract WHERE advisor_id = @me ORDER BY start_date, id", new { me });
         var name = await site.QueryAsync<string>("SELECT full_name FROM advisor WHERE id = @me", new { me });
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Advisor);
         Assert.EndsWith("/mon-contrat", page.Url);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Mon contrat");
@@ -102,7 +102,7 @@ public sealed class MyContractTests(WebSite site, BrowserFixture browser)
     public async Task An_advisor_in_initial_training_marks_it_done_and_records_a_thematic_module()
     {
         var (advisorId, contractId, person) = await NewAdvisorInInitialTrainingAsync();
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(person);
         Assert.EndsWith("/mon-contrat", page.Url);
 

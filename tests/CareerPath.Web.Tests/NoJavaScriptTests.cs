@@ -5,7 +5,7 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>Every page works without JavaScript: the browser here has it turned off.</summary>
 [Collection("site")]
-public sealed class NoJavaScriptTests(WebSite site, BrowserFixture browser)
+public sealed class NoJavaScriptTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task Sign_in_dashboard_advisor_page_explanations_and_a_preview_work_with_javascript_off()
@@ -17,7 +17,7 @@ public sealed class NoJavaScriptTests(WebSite site, BrowserFixture browser)
                AND EXISTS (SELECT 1 FROM workflow_timer t WHERE t.instance_id = i.id AND t.fired_at IS NULL)
              ORDER BY c.id LIMIT 1
             """, new { structures = site.HrStructures.ToArray() });
-        var page = await browser.NewPageAsync(site, javaScript: false);
+        var page = await NewPageAsync(site, javaScript: false);
         await page.SignInAsync(site.Hr);
         Assert.EndsWith("/tableau-de-bord", page.Url);
         Assert.True(await page.Locator("main table").CountAsync() > 0);

@@ -5,7 +5,7 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>The posts list, a post's page (conventions, tranches, vacancy), a tranche marked received, and a post out of reach.</summary>
 [Collection("forms")]
-public sealed class PostsTests(WebSite site, BrowserFixture browser)
+public sealed class PostsTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     sealed record Awaited
     {
@@ -18,9 +18,8 @@ public sealed class PostsTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task The_posts_list_links_to_each_post_whose_page_shows_its_conventions_and_records_a_tranche_received()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/postes");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/postes");
         Assert.Equal("Postes financés", await page.Locator("h1").InnerTextAsync());
         var posts = await site.QueryAsync<long>("SELECT count(*) FROM funded_post WHERE structure_id = ANY(@s)", new { s = site.HrStructures.ToArray() });
         Assert.Equal(Math.Min(posts, 50), await page.Locator("main table tbody tr").CountAsync());
@@ -71,9 +70,8 @@ public sealed class PostsTests(WebSite site, BrowserFixture browser)
              ORDER BY t.expected_on DESC, p.id, t.seq LIMIT 1
             """, new { s = site.HrStructures.ToArray() });
         // The browser's own date check (max) goes: it is the server's that is tested.
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync($"/postes/{awaited.PostId}");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, $"/postes/{awaited.PostId}");
         var fieldId = $"recu-{awaited.ConventionId:N}-{awaited.Seq}";
         await page.Locator($"#{fieldId}").EvaluateAsync("e => { e.removeAttribute('max'); }");
         await page.Locator($"#{fieldId}").FillAsync($"{site.Today.AddDays(3):yyyy-MM-dd}");
@@ -94,18 +92,16 @@ public sealed class PostsTests(WebSite site, BrowserFixture browser)
     {
         var other = await site.QueryAsync<Guid>("SELECT id FROM funded_post WHERE NOT (structure_id = ANY(@s)) ORDER BY id LIMIT 1",
             new { s = site.HrStructures.ToArray() });
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        var response = await page.GotoAsync($"/postes/{other}");
+        var page = await NewPageAsync(site);
+        var response = await page.SignInToAsync(site.Hr, $"/postes/{other}");
         Assert.Equal(404, response!.Status);
         Assert.Contains("Erreur 404", await page.Locator("main").InnerTextAsync());
         await page.AssertAccessibleAsync();
         // Unknown and out of reach look the same.
         Assert.Equal(404, (await page.GotoAsync($"/postes/{Guid.NewGuid()}"))!.Status);
         // The administrator reaches it.
-        var admin = await browser.NewPageAsync(site);
-        await admin.SignInAsync(site.Admin);
-        Assert.Equal(200, (await admin.GotoAsync($"/postes/{other}"))!.Status);
+        var admin = await NewPageAsync(site);
+        Assert.Equal(200, (await admin.SignInToAsync(site.Admin, $"/postes/{other}")).Status);
         await admin.AssertAccessibleAsync();
     }
 }

@@ -11,7 +11,7 @@ namespace CareerPath.Web.Tests;
 /// open-data file — every figure checked against the database, and no advisor named anywhere.
 /// </summary>
 [Collection("site")]
-public sealed class ProgramJourneyTests(WebSite site, BrowserFixture browser)
+public sealed class ProgramJourneyTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
 
@@ -104,7 +104,7 @@ public sealed class ProgramJourneyTests(WebSite site, BrowserFixture browser)
         Assert.NotEmpty(ends);
         Assert.All(structures, s => Assert.NotNull(s.Region));
 
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Program);
         // The home page of a program coordinator is the national view.
         Assert.EndsWith("/programme", page.Url);
@@ -223,7 +223,7 @@ public sealed class ProgramJourneyTests(WebSite site, BrowserFixture browser)
     {
         var structures = await StructuresAsync();
         var personal = await PersonalStringsAsync();
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Program);
 
         var one = structures.First(s => s.Departement is not null);
@@ -252,9 +252,8 @@ public sealed class ProgramJourneyTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task An_hr_manager_gets_the_refusal_page_and_not_the_file()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        var denied = await page.GotoAsync("/programme");
+        var page = await NewPageAsync(site);
+        var denied = await page.SignInToAsync(site.Hr, "/programme");
         Assert.Equal(403, denied!.Status);
         Assert.Equal("Accès refusé", await page.Locator("h1").InnerTextAsync());
         await page.AssertAccessibleAsync();

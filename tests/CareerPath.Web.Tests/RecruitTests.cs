@@ -5,7 +5,7 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>Recruit: the advisor and the contract in one form; a wrong contract writes nothing, not even the advisor.</summary>
 [Collection("forms")]
-public sealed class RecruitTests(WebSite site, BrowserFixture browser)
+public sealed class RecruitTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task A_wrong_contract_writes_nothing_then_the_fixed_form_creates_the_advisor_and_the_contract()
@@ -14,9 +14,8 @@ public sealed class RecruitTests(WebSite site, BrowserFixture browser)
         var tag = Guid.NewGuid().ToString("N")[..8];
         var email = $"recrue-{tag}@example.org";
         var name = $"Recrue {tag}";
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Admin);
-        Assert.Equal(200, (await page.GotoAsync("/conseillers/recruter"))!.Status);
+        var page = await NewPageAsync(site);
+        Assert.Equal(200, (await page.SignInToAsync(site.Admin, "/conseillers/recruter")).Status);
         await page.AssertAccessibleAsync();
 
         await page.GetByLabel("Nom et prénom").FillAsync(name);
@@ -52,9 +51,8 @@ public sealed class RecruitTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task An_hr_manager_is_offered_only_the_posts_of_their_structures()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/conseillers/recruter");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/conseillers/recruter");
         await page.AssertAccessibleAsync();
         var offered = (await page.Locator("#champ-postId option:not([value=''])").EvaluateAllAsync<string[]>("os => os.map(o => o.value)")).ToHashSet();
         var theirs = await site.QueryListAsync<Guid>("SELECT id FROM funded_post WHERE structure_id = ANY(@s)", new { s = site.HrStructures.ToArray() });

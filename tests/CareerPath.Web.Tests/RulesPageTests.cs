@@ -7,7 +7,7 @@ namespace CareerPath.Web.Tests;
 
 /// <summary>The "Règles appliquées" page: every rule of the catalogue, with its example computed by the rule itself, for every role.</summary>
 [Collection("site")]
-public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
+public sealed class RulesPageTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     static readonly CultureInfo French = CultureInfo.GetCultureInfo("fr-FR");
 
@@ -18,9 +18,8 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
     {
         foreach (var (person, role) in new[] { (site.Hr, "hr"), (site.Advisor, "advisor"), (site.Auditor, "auditor"), (site.Program, "program"), (site.Admin, "admin") })
         {
-            var page = await browser.NewPageAsync(site);
-            await page.SignInAsync(person);
-            var response = await page.GotoAsync("/regles");
+            var page = await NewPageAsync(site);
+            var response = await page.SignInToAsync(person, "/regles");
             Assert.Equal(200, response!.Status);
             Assert.Equal("Règles appliquées", await page.Locator("h1").InnerTextAsync());
             Assert.Equal("page", await page.Locator("nav#navigation a[href='/regles']").GetAttributeAsync("aria-current"));
@@ -56,9 +55,8 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task Each_example_shows_the_dates_the_rule_computes_now_its_steps_and_its_interpretations()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Hr);
-        await page.GotoAsync("/regles");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Hr, "/regles");
 
         foreach (var example in RuleExamples.All)
         {
@@ -104,7 +102,7 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task The_page_works_without_javascript_and_a_rule_can_be_linked_to()
     {
-        var page = await browser.NewPageAsync(site, javaScript: false);
+        var page = await NewPageAsync(site, javaScript: false);
         await page.SignInAsync(site.Auditor);
         await page.GotoAsync($"/regles#regle-{PublicContractNotice.Rule.Id}");
         Assert.Equal(RuleCatalogue.All.Count, await page.Locator("main section[id^='regle-']").CountAsync());
@@ -137,9 +135,8 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task A_deadlines_explanation_links_to_its_rule_and_states_careerpaths_reading()
     {
-        var page = await browser.NewPageAsync(site);
-        await page.SignInAsync(site.Advisor);
-        await page.GotoAsync("/mon-contrat");
+        var page = await NewPageAsync(site);
+        await page.SignInAsync(site.Advisor, "/mon-contrat");
         var explanations = page.Locator("details.cp-explanation", new() { Has = page.Locator("summary", new() { HasTextString = "Pourquoi cette date" }) });
         var count = await explanations.CountAsync();
         Assert.True(count > 0);
@@ -181,7 +178,7 @@ public sealed class RulesPageTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task Signed_out_the_page_asks_to_sign_in()
     {
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.GotoAsync("/regles");
         Assert.Contains("/connexion", page.Url);
         await page.AssertAccessibleAsync();

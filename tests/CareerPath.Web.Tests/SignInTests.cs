@@ -7,12 +7,12 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests;
 
 [Collection("site")]
-public sealed class SignInTests(WebSite site, BrowserFixture browser)
+public sealed class SignInTests(WebSite site, BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
     public async Task The_sign_in_page_is_french_dsfr_and_accessible_and_a_wrong_password_is_refused()
     {
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         var response = await page.GotoAsync("/connexion");
         Assert.Equal(200, response!.Status);
         Assert.Equal("fr", await page.GetAttributeAsync("html", "lang"));
@@ -35,7 +35,7 @@ public sealed class SignInTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task After_sign_out_a_copy_of_the_session_cookie_is_refused_by_the_pages_and_the_api()
     {
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         await page.SignInAsync(site.Hr);
         var cookies = await page.Context.CookiesAsync();
         var session = cookies.Single(c => c.Name == "careerpath");
@@ -71,9 +71,8 @@ public sealed class SignInTests(WebSite site, BrowserFixture browser)
 
         async Task<IPage> SignedInAsync()
         {
-            var page = await browser.NewPageAsync(site);
-            await page.SignInAsync(new Person(email, WebSite.Password));
-            Assert.Equal(200, (await page.GotoAsync("/compte"))!.Status);
+            var page = await NewPageAsync(site);
+            Assert.Equal(200, (await page.SignInToAsync(new Person(email, WebSite.Password), "/compte")).Status);
             return page;
         }
 
@@ -99,7 +98,7 @@ public sealed class SignInTests(WebSite site, BrowserFixture browser)
     [Fact]
     public async Task Every_page_carries_the_security_headers()
     {
-        var page = await browser.NewPageAsync(site);
+        var page = await NewPageAsync(site);
         var response = await page.GotoAsync("/connexion");
         var headers = await response!.AllHeadersAsync();
         Assert.Contains("script-src 'self'", headers["content-security-policy"]);

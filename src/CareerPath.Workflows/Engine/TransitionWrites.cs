@@ -180,16 +180,22 @@ internal sealed class TransitionWrites
         if (_rearmInstances.Count > 0)
             // The occurrences no longer wanted go; the new ones come, in the order the states list them (ids break ties in the
             // sweeper's order). Most re-arms insert nothing: the explanation is parsed as jsonb only for the rows inserted.
-            // The instances are matched with = ANY, not a join: a prepared statement's generic plan then still looks each
-            // instance up in the index of pending timers, where a join was planned as a scan of every pending timer.
+            // Each instance's pending timers are found through a LATERAL subquery on that instance alone (OFFSET 0 keeps
+            // PostgreSQL from flattening it into a join): a prepared statement's generic plan then cannot but look each
+            // instance up in an index, where a join or = ANY was planned, on a table whose statistics were young, as a
+            // scan of every pending timer at every transition.
             yield return Sql.Command("""
                 WITH spec AS (
                     SELECT * FROM unnest($4::uuid[], $5::text[], $6::text[], $7::date[], $8::timestamptz[], $9::int[], $10::text[], $11::text[])
                         WITH ORDINALITY AS s(instance_id, name, trigger, due_on, due_at, ordinal, rule_id, explanation, n)
                 ), removed AS (
                     DELETE FROM workflow_timer t
-                     WHERE t.instance_id = ANY($1) AND t.fired_at IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM spec WHERE spec.instance_id = t.instance_id AND spec.name = t.name AND spec.due_on = t.due_on)
+                     WHERE t.id IN (SELECT p.id
+                                      FROM unnest($1::uuid[]) AS i(instance_id)
+                                      CROSS JOIN LATERAL (SELECT w.id, w.name, w.due_on FROM workflow_timer w
+                                                           WHERE w.instance_id = i.instance_id AND w.fired_at IS NULL OFFSET 0) p
+                                     WHERE NOT EXISTS (SELECT 1 FROM spec
+                                                        WHERE spec.instance_id = i.instance_id AND spec.name = p.name AND spec.due_on = p.due_on))
                 )
                 INSERT INTO workflow_timer (instance_id, name, trigger, due_on, due_at, ordinal, armed_in_state, armed_seq, rule_id, explanation)
                 SELECT s.instance_id, s.name, s.trigger, s.due_on, s.due_at, s.ordinal, i.state, i.seq, s.rule_id, s.explanation::jsonb

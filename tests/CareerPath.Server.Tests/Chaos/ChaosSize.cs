@@ -10,7 +10,7 @@ namespace CareerPath.Server.Tests.Chaos;
 /// <param name="Skip">How far the shared clock moves while the signals flow (timers fall due, reminders go out).</param>
 public sealed record ChaosSize(string Name, int Nodes, int Contracts, int Signals, int Kills, TimeSpan Duration, int Workers, TimeSpan Skip)
 {
-    public static readonly ChaosSize Small = new("small", Nodes: 2, Contracts: 12, Signals: 120, Kills: 5, Duration: TimeSpan.FromSeconds(20), Workers: 4,
+    public static readonly ChaosSize Small = new("small", Nodes: 2, Contracts: 8, Signals: 80, Kills: 5, Duration: TimeSpan.FromSeconds(15), Workers: 4,
         Skip: TimeSpan.FromDays(120));
 
     public static readonly ChaosSize Large = new("large", Nodes: 3, Contracts: 60, Signals: 2000, Kills: 30, Duration: TimeSpan.FromMinutes(4), Workers: 6,

@@ -15,9 +15,26 @@ public sealed class SimulateCommandTests
     [Fact]
     public async Task Simulating_a_program_closes_every_instance_and_the_same_seed_gives_the_same_outcomes()
     {
-        var first = await RunAsync();
-        var second = await RunAsync();
+        var folder = Directory.CreateTempSubdirectory("careerpath-simulate-test-").FullName;
+        try
+        {
+            var first = await RunAsync(Path.Combine(folder, "first.csv"));
+            var second = await RunAsync(Path.Combine(folder, "second.csv"));
+            Check(first, second);
+            // Contract by contract, not only in total: the same lines, each naming its advisor and what became of the contract.
+            var lines = await File.ReadAllLinesAsync(Path.Combine(folder, "first.csv"));
+            Assert.Equal(first.GetProperty("report").GetProperty("recordsChecked").GetInt32(), lines.Length);
+            Assert.All(lines, line => Assert.True(Guid.TryParse(line.Split(',')[0], out _), line));
+            Assert.Equal(lines, await File.ReadAllLinesAsync(Path.Combine(folder, "second.csv")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
+    static void Check(JsonElement first, JsonElement second)
+    {
         var report = first.GetProperty("report");
         Assert.Equal(Advisors, report.GetProperty("advisors").GetInt32());
         var outcomes = report.GetProperty("outcomes").EnumerateObject().ToDictionary(o => o.Name, o => o.Value.GetInt32());
@@ -45,9 +62,19 @@ public sealed class SimulateCommandTests
         Assert.Contains("--advisors N is required", output);
     }
 
-    static async Task<JsonElement> RunAsync()
+    [Fact]
+    public async Task Simulate_with_outcomes_in_a_missing_folder_is_refused_before_it_starts()
     {
-        var (code, output) = await ServerProcess.RunAsync("simulate", "--advisors", Advisors.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "7", "--json");
+        var (code, output) = await ServerProcess.RunAsync("simulate", "--advisors", "1", "--outcomes", "/nonexistent-folder/outcomes.csv");
+
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent-folder does not exist", output);
+    }
+
+    static async Task<JsonElement> RunAsync(string outcomes)
+    {
+        var (code, output) = await ServerProcess.RunAsync("simulate", "--advisors", Advisors.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "7", "--json",
+            "--outcomes", outcomes);
         Assert.True(code == 0, output);
         var json = output.Split('\n').Last(l => l.TrimStart().StartsWith('{'));
         return JsonDocument.Parse(json).RootElement.Clone();

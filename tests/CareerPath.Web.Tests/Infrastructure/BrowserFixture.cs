@@ -8,26 +8,64 @@ using Microsoft.Playwright;
 namespace CareerPath.Web.Tests.Infrastructure;
 
 /// <summary>
-/// One headless Chromium (Debian's, installed by test.sh) for all browser tests; each test opens its
-/// own context (its own cookies). Helpers: sign in, check a page with axe-core, save a screenshot.
+/// One headless Chromium (Debian's, installed by test.sh) for the whole test run: each collection holds this fixture,
+/// and the first to start launches the browser that every collection then shares; the last to end closes it (a browser,
+/// and Playwright's driver, for each collection cost as much again to start and to keep running beside the others).
+/// Each test opens its own contexts (its own cookies) through <see cref="BrowserTest"/>.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
-    IPlaywright _playwright = null!;
-    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>
+    /// How long an assertion, an action or a navigation may wait. Playwright's own (5 s for an assertion, 30 s for an
+    /// action) are short for a two-core machine running the other test projects beside this one: a slow machine must
+    /// make these tests slower, never red. A page that never shows what is expected still fails, after this long.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Chromium keeps only the last --disable-features it is given, so this one repeats Playwright's own (its
+    /// chromiumSwitches, as of 1.64) and adds the address bar's suggestions popup: without them, every new context (a
+    /// browser window of its own) starts a renderer for that popup, a page of Chromium's own that no test shows, at about
+    /// 1.2 CPU-seconds each.
+    /// </summary>
+    static readonly string[] DisabledFeatures =
+    [
+        "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "DialMediaRouteProvider", "GlobalMediaControls",
+        "HttpsUpgrades", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+        "BlockOriginHeaderModificationOnRedirect", "AvoidCorsURLLoaderRestartOnRedirect", "Translate", "AutoDeElevate",
+        "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled", "msForceBrowserSignIn",
+        "msEdgeUpdateLaunchServicesPreferredVersion",
+        "WebUIOmniboxPopup", "WebUIOmniboxAimPopup",
+    ];
+
+    static readonly SemaphoreSlim Gate = new(1, 1);
+    static IPlaywright? _playwright;
+    static IBrowser? _browser;
+    static int _collections;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not started.");
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing: ./test.sh installs Debian's chromium package.");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        await Gate.WaitAsync();
+        try
         {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+            if (_collections++ > 0) return;
+            if (!File.Exists(Chromium)) throw new InvalidOperationException($"{Chromium} is missing: ./test.sh installs Debian's chromium package.");
+            Assertions.SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Chromium,
+                Headless = true,
+                Timeout = (float)Patience.TotalMilliseconds,
+                Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", "--disable-quic", "--disable-features=" + string.Join(",", DisabledFeatures)],
+            });
+        }
+        finally { Gate.Release(); }
     }
 
     public async Task<IPage> NewPageAsync(WebSite site, bool javaScript = true)
@@ -37,13 +75,46 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = site.BaseUrl, Locale = "fr-FR", TimezoneId = "Europe/Paris", JavaScriptEnabled = javaScript,
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, AcceptDownloads = true,
         });
+        context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Patience.TotalMilliseconds);
         return await context.NewPageAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await Browser.CloseAsync();
-        _playwright.Dispose();
+        await Gate.WaitAsync();
+        try
+        {
+            if (--_collections > 0) return;
+            await _browser!.CloseAsync();
+            _playwright!.Dispose();
+            (_browser, _playwright) = (null, null);
+        }
+        finally { Gate.Release(); }
+    }
+}
+
+/// <summary>
+/// A test in the browser: the pages it opens are closed when it ends. Left open, each page's renderer lives on until
+/// the browser closes, and some keep drawing (a few per cent of a core each, which add up over a collection's tests).
+/// </summary>
+public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
+{
+    readonly List<IBrowserContext> _contexts = [];
+
+    /// <summary>A page in a context of its own (its own cookies), on the given site.</summary>
+    protected async Task<IPage> NewPageAsync(WebSite site, bool javaScript = true)
+    {
+        var page = await browser.NewPageAsync(site, javaScript);
+        _contexts.Add(page.Context);
+        return page;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts) await context.CloseAsync();
     }
 }
 
@@ -55,6 +126,14 @@ public static class PageChecks
         await page.GotoAsync(returnTo is null ? "/connexion" : $"/connexion?retour={Uri.EscapeDataString(returnTo)}");
         await page.SignInFromHereAsync(person);
     }
+
+    /// <summary>
+    /// Signs in and goes straight to <paramref name="path"/>, not through the person's home page (a dashboard, the heaviest
+    /// pages of the site, loaded for nothing); the answer of the page it lands on.
+    /// </summary>
+    public static Task<IResponse> SignInToAsync(this IPage page, Person person, string path) =>
+        page.RunAndWaitForResponseAsync(() => page.SignInAsync(person, path), r => r.Request.IsNavigationRequest && r.Status is < 300 or >= 400
+            && !new Uri(r.Url).AbsolutePath.StartsWith("/connexion", StringComparison.Ordinal));
 
     /// <summary>Signs in on the sign-in page the browser was sent to; it then goes where it was going.</summary>
     public static async Task SignInFromHereAsync(this IPage page, Person person)

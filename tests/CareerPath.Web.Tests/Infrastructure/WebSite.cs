@@ -122,7 +122,7 @@ static class DemoDatabase
     public static async Task<string> CopyAsync() => await TestCluster.CreateDatabaseAsync(await Seeded.Value);
 }
 
-/// <summary>The tests that read the demo (pages, journeys, downloads): one site and one browser, tests one after another.</summary>
+/// <summary>The tests that read the demo (pages, journeys, downloads): one site, tests one after another (the browser is every collection's).</summary>
 [CollectionDefinition("site")]
 public sealed class SiteCollection : ICollectionFixture<WebSite>, ICollectionFixture<BrowserFixture>;
 

@@ -21,7 +21,8 @@ public sealed class Smtp4Dev : IAsyncDisposable
     {
         SmtpPort = smtpPort;
         WebPort = webPort;
-        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        // A minute per call: on a saturated machine smtp4dev answers late, and a late answer is not a failure.
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public int SmtpPort { get; }

@@ -136,7 +136,7 @@ public sealed class EmbeddedPostgresSupervisionTests : IDisposable
         var pid = pg.PostmasterPid ?? throw new InvalidOperationException("no postmaster");
         using (var postmaster = Process.GetProcessById(pid)) postmaster.Kill();
         // Not our child: wait until it is gone (or a zombie, which the launcher rightly counts as dead).
-        for (var i = 0; i < 100 && pg.PostmasterPid is not null; i++) await Task.Delay(50);
+        for (var i = 0; i < 600 && pg.PostmasterPid is not null; i++) await Task.Delay(50);
         Assert.Null(pg.PostmasterPid);
     }
 
