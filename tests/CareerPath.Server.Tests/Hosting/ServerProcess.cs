@@ -30,7 +30,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static ServerProcess Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet", [ServerDll, .. args])
+        // Through env --default-signal=INT: a test run started in the background (test.sh's workers, a CI runner) inherits
+        // SIGINT ignored, as Unix does for background jobs, and .NET keeps an inherited SIGINT ignored. The server would then
+        // never see the Ctrl-C a test sends it, where an operator's terminal delivers it. env resets it, then runs dotnet in its place.
+        var psi = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", ServerDll, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
