@@ -8,10 +8,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CareerPath.Server.Tests.Hosting;
 
 /// <summary>
+/// Hangfire logs through one process-wide provider, bound to the logger factory of the last host that configured
+/// Hangfire: a test host disposed meanwhile in another test made the dashboard's delete fail with a 500
+/// (ObjectDisposedException: LoggerFactory). One host per process, as in production, never meets this; the test runs alone.
+/// </summary>
+[CollectionDefinition(nameof(HangfireDashboardTests), DisableParallelization = true)]
+public sealed class HangfireDashboardCollection;
+
+/// <summary>
 /// The job dashboard (mapped by ServerApp) changes jobs through form POSTs: one sent from another site with the
 /// administrator's cookie — a foreign Origin, or simply no antiforgery token — is refused and changes nothing;
 /// the dashboard's own POST, with the token its page carries, still works.
 /// </summary>
+[Collection(nameof(HangfireDashboardTests))]
 public sealed partial class HangfireDashboardTests : IAsyncLifetime
 {
     ApiHost _host = null!;
