@@ -139,9 +139,6 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
     static SignalRequest Request(DueTimer timer, InstanceRow row) => new(row.Id, timer.Trigger,
         new JsonObject { ["timer"] = timer.Name, ["dueOn"] = timer.DueOn.ToString("yyyy-MM-dd") }, WorkflowEngine.TimerActor, $"timer:{timer.Id}");
 
-    static NpgsqlBatchCommand Mark(long id, string outcome, DateTimeOffset now) =>
-        Sql.Command("UPDATE workflow_timer SET fired_at = $1, outcome = $2 WHERE id = $3", now, outcome, id);
-
     /// <summary>The slow, sure path: each timer in its own savepoint, two round trips each.</summary>
     async Task<SweepResult> SweepCarefullyAsync(CancellationToken ct)
     {
@@ -243,8 +240,11 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 
     static async Task MarkAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, string outcome, DateTimeOffset now, string savepoint)
     {
+        // The same statement as a batch's marks (TransitionWrites), with one timer.
+        var mark = new TransitionWrites();
+        mark.MarkTimer(id, outcome, now);
         await using var batch = new NpgsqlBatch(conn, tx);
-        batch.BatchCommands.Add(Mark(id, outcome, now));
+        foreach (var command in mark.Commands()) batch.BatchCommands.Add(command);
         Sql.Add(batch, $"RELEASE SAVEPOINT {savepoint}");
         await batch.ExecuteNonQueryAsync();
     }
