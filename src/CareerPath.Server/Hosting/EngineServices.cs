@@ -11,11 +11,6 @@ namespace CareerPath.Server.Hosting;
 /// <summary>The engine in the host: one data source, the shipped definitions, and Hangfire to run the sweeper.</summary>
 public static class EngineServices
 {
-    public const string SweepJobId = "sweep-timers";
-
-    public const string DeliveryJobId = "deliver-outbox";
-    public const string DigestJobId = "weekly-digest";
-
     /// <param name="pickupFolder">Where e-mails go as .eml files when no SMTP server is configured (Smtp:Host).</param>
     /// <param name="runJobs">false: Hangfire's storage only, no server running jobs on this node.</param>
     public static IServiceCollection AddCareerPathEngine(this IServiceCollection services, string connectionString, IConfiguration configuration, string pickupFolder,
@@ -53,6 +48,7 @@ public static class EngineServices
                 // queue more often would only add idle load on the database.
                 QueuePollInterval = TimeSpan.FromSeconds(15),
             }));
+        if (runJobs) services.AddHostedService<RecurringJobs>();
         if (runJobs) services.AddHangfireServer(o =>
         {
             o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
@@ -64,20 +60,12 @@ public static class EngineServices
         return services;
     }
 
-    /// <summary>The sweeper on a schedule: every minute, plus once at start to catch up after downtime.</summary>
+    /// <summary>The sweeper once at start, to catch up after downtime; every minute after that (RecurringJobs).</summary>
     public static void ScheduleSweeper(this WebApplication app)
     {
         // Built now, so that a wrong Smtp:From stops the start instead of failing every message later.
         app.Services.GetRequiredService<OutboxDispatcher>();
-        var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
-        jobs.AddOrUpdate<TimerSweepJob>(SweepJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        jobs.AddOrUpdate<OutboxDeliveryJob>(DeliveryJobId, job => job.RunAsync(CancellationToken.None), Cron.Minutely());
-        // Monday morning, Paris time; the outbox job sends them within the minute.
-        jobs.AddOrUpdate<WeeklyDigestJob>(DigestJobId, job => job.RunAsync(CancellationToken.None), "0 7 * * 1",
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris") });
-        // The heads of the chained logs in the server log, every night (IntegrityHeadJob).
-        jobs.AddOrUpdate<IntegrityHeadJob>(IntegrityHeadJob.JobId, job => job.RunAsync(CancellationToken.None), "30 3 * * *",
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris") });
+        // The recurring jobs are registered by RecurringJobs, after start: a lock left by a crashed node must not stop this one.
         app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<TimerSweepJob>(job => job.RunAsync(CancellationToken.None));
     }
 }
