@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using CareerPath.Workflows.Storage;
 using Dapper;
 using Npgsql;
 
@@ -34,21 +35,49 @@ public static class DecisionAuditLog
     // One writer at a time extends the chain; the lock is released with the transaction.
     const long ChainLockKey = 0x43_50_41_75_64_69_74; // "CPAudit"
 
-    public static async Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid instanceId, DateTimeOffset at, string actor, string kind, JsonObject details)
+    /// <summary>A decision to append: the instance, when, the actor's role (never who), what, and its details.</summary>
+    public sealed record Decision(Guid InstanceId, DateTimeOffset At, string Actor, string Kind, JsonObject Details);
+
+    public static Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid instanceId, DateTimeOffset at, string actor, string kind, JsonObject details) =>
+        AppendAsync(conn, tx, [new Decision(instanceId, at, actor, kind, details)]);
+
+    /// <summary>
+    /// Extends the chain by <paramref name="decisions"/>, in their order: the lock and the chain's head in one round trip,
+    /// every hash computed here, then every row in one statement.
+    /// </summary>
+    public static async Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<Decision> decisions, CancellationToken ct = default)
     {
-        await conn.ExecuteAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", transaction: tx);
-        var last = await conn.QuerySingleOrDefaultAsync<(long Seq, string Hash)?>(
-            "SELECT seq, hash FROM decision_audit ORDER BY seq DESC LIMIT 1", transaction: tx);
-        var seq = (last?.Seq ?? 0) + 1;
+        if (decisions.Count == 0) return;
+        (long Seq, string Hash)? last;
+        await using (var head = new NpgsqlBatch(conn, tx))
+        {
+            Sql.Add(head, $"SELECT pg_advisory_xact_lock({ChainLockKey})");
+            Sql.Add(head, "SELECT seq, hash FROM decision_audit ORDER BY seq DESC LIMIT 1");
+            await using var reader = await head.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct);
+            last = await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        }
+        var seq = last?.Seq ?? 0;
         var prev = last?.Hash ?? Genesis;
-        // PostgreSQL keeps microseconds: hash what will be read back.
-        var stamp = new DateTimeOffset(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
-        var text = details.ToJsonString();
-        var hash = Hash(seq, instanceId, stamp, actor, kind, text, prev);
-        await conn.ExecuteAsync("""
+        var rows = new List<(long Seq, Guid InstanceId, DateTimeOffset At, string Actor, string Kind, string Details, string Prev, string Hash)>();
+        foreach (var d in decisions)
+        {
+            seq++;
+            // PostgreSQL keeps microseconds: hash what will be read back.
+            var stamp = new DateTimeOffset(d.At.UtcTicks - d.At.UtcTicks % 10, TimeSpan.Zero);
+            var text = d.Details.ToJsonString();
+            var hash = Hash(seq, d.InstanceId, stamp, d.Actor, d.Kind, text, prev);
+            rows.Add((seq, d.InstanceId, stamp, d.Actor, d.Kind, text, prev, hash));
+            prev = hash;
+        }
+        await using var insert = new NpgsqlBatch(conn, tx);
+        Sql.Add(insert, """
             INSERT INTO decision_audit (seq, instance_id, at, actor, kind, details, prev_hash, hash)
-            VALUES (@seq, @instanceId, @stamp, @actor, @kind, @text, @prev, @hash)
-            """, new { seq, instanceId, stamp, actor, kind, text, prev, hash }, tx);
+            SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+            """, rows.Select(r => r.Seq).ToArray(), rows.Select(r => r.InstanceId).ToArray(), rows.Select(r => r.At).ToArray(),
+            rows.Select(r => r.Actor).ToArray(), rows.Select(r => r.Kind).ToArray(), rows.Select(r => r.Details).ToArray(),
+            rows.Select(r => r.Prev).ToArray(), rows.Select(r => r.Hash).ToArray());
+        await insert.ExecuteNonQueryAsync(ct);
     }
 
     public static async Task<IReadOnlyList<AuditEntry>> ReadAsync(NpgsqlDataSource db, CancellationToken ct = default)

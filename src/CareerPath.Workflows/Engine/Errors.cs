@@ -38,3 +38,6 @@ public static class InputEcho
         return text.Length is > 0 and <= 60 && text.All(c => !char.IsControl(c) && c is not ('<' or '>' or '"' or '&' or '`' or '='));
     }
 }
+
+/// <summary>A batch met a transition it cannot write set-based (a start of another instance): the caller redoes its work one by one.</summary>
+internal sealed class NotBatchableException(string what) : Exception($"Not batchable: {what}.");

@@ -34,8 +34,9 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
     /// One batch: the due timers (at the engine's current time) that no other node holds. The
     /// earliest pending timer of each instance fires in this round (its next one in a later round,
     /// so each instance's timers keep their order); all their transitions go to PostgreSQL in
-    /// one round trip and one commit. Transitions whose effects must read first (the audit chain,
-    /// other instances) follow one by one; if anything fails, the round is redone one timer at a time.
+    /// one round trip and one commit. The effects that must read first (the audit chain, signals to
+    /// other instances) follow for the whole batch, wave by wave; a transition that starts another
+    /// instance follows one by one. If anything fails, the round is redone one timer at a time.
     /// </summary>
     public async Task<SweepResult> SweepOnceAsync(CancellationToken ct = default)
     {
@@ -69,7 +70,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
             try
             {
                 var transition = engine.Prepare(row, Request(timer, row), 0, timer.Id, records.GetValueOrDefault(row.Id));
-                if (transition.HasReadingEffects)
+                if (transition.StartsInstances)
                 {
                     oneByOne.Add(timer);
                     continue;
@@ -101,9 +102,13 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                 foreach (var command in writes.Commands().Concat(incidents)) bulk.BatchCommands.Add(command);
                 await WorkflowEngine.ExecuteAsync(bulk, writes, prepared, ct);
             }
+            // The audit chain and the signals to other instances, for the whole batch at once.
+            await engine.ApplyReadingEffectsAsync(conn, tx, prepared, ct);
         }
-        catch (Exception e) when (e is PostgresException or WorkflowConflictException)
+        catch (Exception e) when (!IsBroken(e))
         {
+            // PostgreSQL refused a row, an instance moved meanwhile, a signalled instance's definition threw or
+            // started another instance: each timer in a savepoint of its own finds which, and the others go on.
             _log.LogWarning(e, "A batch of {Count} timers failed; sweeping them one at a time", due.Count);
             await tx.RollbackAsync(ct);
             return await SweepCarefullyAsync(ct);

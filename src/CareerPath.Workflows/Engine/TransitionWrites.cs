@@ -213,11 +213,16 @@ internal sealed class TransitionWrites
                 _specs.Select(s => s.Deadline.RuleId).ToArray(),
                 _specs.Select(s => DeadlineJson.Write(s.Deadline)).ToArray());
         if (_closings.Count > 0)
+            // Each instance's open tasks through its own index lookup (LATERAL, OFFSET 0), as for the timers above: a join
+            // was planned as a scan of every open task at every transition (0.85 ms and 120 buffers a call at 1,000 advisors).
             yield return Sql.Command("""
                 UPDATE human_task t SET status = u.status, completed_at = u.at, completed_by = u.actor, outcome = u.outcome, reason = u.reason
-                  FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
-                       AS u(instance_id, kind, status, at, actor, outcome, reason)
-                 WHERE t.instance_id = u.instance_id AND t.kind = u.kind AND t.status = 'Open'
+                  FROM (SELECT o.id, c.*
+                          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[])
+                               AS c(instance_id, kind, status, at, actor, outcome, reason)
+                          CROSS JOIN LATERAL (SELECT h.id FROM human_task h
+                                               WHERE h.instance_id = c.instance_id AND h.kind = c.kind AND h.status = 'Open' OFFSET 0) o) u
+                 WHERE t.id = u.id
                 """, _closings.Select(c => c.InstanceId).ToArray(), _closings.Select(c => c.Kind).ToArray(), _closings.Select(c => c.Status).ToArray(),
                 _closings.Select(c => c.At).ToArray(), _closings.Select(c => c.Actor).ToArray(), _closings.Select(c => c.Outcome).ToArray(),
                 _closings.Select(c => c.Reason).ToArray());

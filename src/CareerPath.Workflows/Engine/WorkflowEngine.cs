@@ -27,6 +27,12 @@ public sealed record TransitionPreview(InstanceRow Instance, string ToState, IRe
 /// <summary>What a signal did. <see cref="Duplicate"/>: the idempotency key was seen before, nothing changed.</summary>
 public sealed record TransitionResult(Guid InstanceId, int Seq, string FromState, string ToState, bool Duplicate);
 
+/// <summary>One request of a batch (<see cref="WorkflowEngine.SignalManyAsync"/>): what it did, or why it was refused (and then changed nothing).</summary>
+public sealed record SignalOutcome(SignalRequest Request, TransitionResult? Result, Exception? Refusal)
+{
+    public bool Applied => Refusal is null;
+}
+
 public sealed record InstanceRow
 {
     public Guid Id { get; init; }
@@ -116,6 +122,148 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             if (seen is not null) return seen;
             throw;
         }
+    }
+
+    /// <summary>
+    /// Signals to distinct instances, as one batch: one transaction, the instances read in one query, each kind of row
+    /// written in one statement for all of them (<see cref="TransitionWrites"/>), the audit chain and the signals to
+    /// other instances wave by wave (<see cref="ApplyReadingEffectsAsync"/>). What <see cref="SignalAsync(SignalRequest, CancellationToken)"/>
+    /// would refuse (a trigger the state does not permit, a bad input, an instance that does not exist) is refused here
+    /// too, request by request, and changes nothing; the others go on. If the batch as a whole cannot be written (an
+    /// instance moved meanwhile, a signalled instance starts another), it is undone and each request runs on its own.
+    /// Idempotency keys are not taken: a keyed request goes through <see cref="SignalAsync(SignalRequest, CancellationToken)"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SignalOutcome>> SignalManyAsync(IReadOnlyList<SignalRequest> requests, CancellationToken ct = default)
+    {
+        if (requests.Select(r => r.InstanceId).Distinct().Count() != requests.Count)
+            throw new ArgumentException("SignalManyAsync: one request per instance; a second one must read the first one's result.", nameof(requests));
+        if (requests.Any(r => r.IdempotencyKey is not null))
+            throw new ArgumentException("SignalManyAsync: keyed requests go through SignalAsync.", nameof(requests));
+        if (requests.Count == 0) return [];
+        try
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            using var counted = EngineMetrics.Begin();
+            var rows = (await conn.QueryAsync<InstanceRow>(new CommandDefinition($"{SelectInstance} WHERE id = ANY(@ids)",
+                new { ids = requests.Select(r => r.InstanceId).ToArray() }, tx, cancellationToken: ct))).ToDictionary(r => r.Id);
+            var outcomes = new SignalOutcome[requests.Count];
+            var items = new List<(int Index, InstanceRow Row, SignalRequest Request)>();
+            for (var i = 0; i < requests.Count; i++)
+            {
+                if (rows.TryGetValue(requests[i].InstanceId, out var row)) items.Add((i, row, requests[i]));
+                else outcomes[i] = new SignalOutcome(requests[i], null, new WorkflowNotFoundException($"L'instance {requests[i].InstanceId}"));
+            }
+            var applied = await ApplyManyAsync(conn, tx, items.Select(x => (x.Row, x.Request)).ToList(), firedByTimer: false, ct);
+            for (var k = 0; k < items.Count; k++) outcomes[items[k].Index] = new SignalOutcome(items[k].Request, applied[k].Result, applied[k].Refusal);
+            await tx.CommitAsync(ct);
+            counted.Committed();
+            return outcomes;
+        }
+        catch (Exception e) when (e is WorkflowConflictException or NotBatchableException)
+        {
+            _log.LogInformation("A batch of {Count} signals could not be written at once ({Message}); each runs on its own", requests.Count, e.Message);
+            var outcomes = new List<SignalOutcome>();
+            foreach (var request in requests)
+            {
+                try { outcomes.Add(new SignalOutcome(request, await SignalAsync(request, ct), null)); }
+                catch (Exception refusal) when (IsRefusal(refusal)) { outcomes.Add(new SignalOutcome(request, null, refusal)); }
+            }
+            return outcomes;
+        }
+    }
+
+    /// <summary>
+    /// Starts instances as one batch: the rows inserted in one statement, their first transitions written as
+    /// <see cref="SignalManyAsync"/> writes its signals. All of them or none: a start that fails fails the batch.
+    /// </summary>
+    /// <returns>The new instances' ids, in the order of <paramref name="requests"/>.</returns>
+    public async Task<IReadOnlyList<Guid>> StartManyAsync(IReadOnlyList<StartRequest> requests, CancellationToken ct = default)
+    {
+        if (requests.Count == 0) return [];
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        using var counted = EngineMetrics.Begin();
+        var now = time.GetUtcNow();
+        var rows = requests.Select(r =>
+        {
+            var definition = definitions.Latest(r.DefinitionId);
+            return new InstanceRow
+            {
+                Id = Guid.CreateVersion7(now), DefinitionId = definition.Id, DefinitionVersion = definition.Version, State = definition.CreatedState,
+                Data = r.Data.ToJsonString(), Version = 0, SubjectId = r.SubjectId, StructureId = r.StructureId, ParentId = r.ParentId,
+                CreatedAt = now, UpdatedAt = now,
+            };
+        }).ToList();
+        await using (var insert = new NpgsqlBatch(conn, tx))
+        {
+            Sql.Add(insert, """
+                INSERT INTO workflow_instance (id, definition_id, definition_version, state, data, version, subject_id, structure_id, parent_id, created_at, updated_at)
+                SELECT u.id, u.definition_id, u.definition_version, u.state, u.data::jsonb, 0, u.subject_id, u.structure_id, u.parent_id, $10, $10
+                  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[], $9::int[])
+                       AS u(id, definition_id, definition_version, state, data, subject_id, structure_id, parent_id, n)
+                 ORDER BY u.n
+                """, rows.Select(r => r.Id).ToArray(), rows.Select(r => r.DefinitionId).ToArray(), rows.Select(r => r.DefinitionVersion).ToArray(),
+                rows.Select(r => r.State).ToArray(), rows.Select(r => r.Data).ToArray(), rows.Select(r => r.SubjectId).ToArray(),
+                rows.Select(r => r.StructureId).ToArray(), rows.Select(r => r.ParentId).ToArray(), Enumerable.Range(0, rows.Count).ToArray(), now);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        var applied = await ApplyManyAsync(conn, tx,
+            rows.Select((row, i) => (row, new SignalRequest(row.Id, definitions.Latest(row.DefinitionId).StartTrigger, null, requests[i].Actor, "start"))).ToList(),
+            firedByTimer: false, ct);
+        if (applied.FirstOrDefault(a => a.Refusal is not null).Refusal is { } refused) throw refused;
+        await tx.CommitAsync(ct);
+        counted.Committed();
+        return rows.Select(r => r.Id).ToList();
+    }
+
+    /// <summary>What a signal would be refused for, the same one by one or in a batch: it changes nothing.</summary>
+    static bool IsRefusal(Exception e) => e is TriggerNotPermittedException or WorkflowInputException or WorkflowNotFoundException;
+
+    /// <summary>
+    /// Transitions of distinct instances, read by the caller in this transaction, prepared and written as one batch; a
+    /// refused one is returned with its refusal and writes nothing. One that starts another instance is written one by one
+    /// after the others (<see cref="ApplyAsync"/>).
+    /// </summary>
+    async Task<(TransitionResult? Result, Exception? Refusal)[]> ApplyManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        IReadOnlyList<(InstanceRow Row, SignalRequest Request)> items, bool firedByTimer, CancellationToken ct)
+    {
+        var results = new (TransitionResult? Result, Exception? Refusal)[items.Count];
+        var records = await ReadRecordsAsync(conn, tx, items.Select(x => x.Row).ToList(), ct);
+        var writes = new TransitionWrites();
+        var prepared = new List<PreparedTransition>();
+        var starting = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (row, request) = items[i];
+            try
+            {
+                var transition = Prepare(row, request, depth: 0, firingTimerId: null, records.GetValueOrDefault(row.Id));
+                if (transition.StartsInstances)
+                {
+                    starting.Add(i);
+                    continue;
+                }
+                transition.AddTo(writes);
+                prepared.Add(transition);
+                results[i] = (new TransitionResult(row.Id, transition.Applied.Version, row.State, transition.Outcome.ToState, Duplicate: false), null);
+            }
+            catch (Exception e) when (IsRefusal(e) || e is WorkflowConflictException)
+            {
+                results[i] = (null, e);
+            }
+        }
+        if (!writes.IsEmpty)
+        {
+            await using var batch = new NpgsqlBatch(conn, tx);
+            foreach (var command in writes.Commands()) batch.BatchCommands.Add(command);
+            await ExecuteAsync(batch, writes, prepared, ct);
+        }
+        EngineMetrics.Transitions(prepared.Select(t => t.Row.DefinitionId), firedByTimer);
+        await ApplyReadingEffectsAsync(conn, tx, prepared, ct);
+        foreach (var i in starting)
+            results[i] = (await ApplyAsync(conn, tx, items[i].Row, items[i].Request, 0, ct), null);
+        return results;
     }
 
     /// <summary>
@@ -235,10 +383,13 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// <summary>A transition computed in memory, its writes ready to add to any batch (<see cref="TransitionWrites"/>).</summary>
     internal sealed record PreparedTransition(
         InstanceRow Row, SignalRequest Request, TransitionOutcome Outcome, InstanceRow Applied, bool Final, string? Reason,
-        DateTimeOffset Now, long? FiringTimerId)
+        DateTimeOffset Now, long? FiringTimerId, int Depth)
     {
-        /// <summary>Effects that must read before they write (the audit chain, other instances): not batchable.</summary>
+        /// <summary>Effects that must read before they write: the audit chain, other instances (<see cref="ApplyReadingEffectsAsync"/>).</summary>
         public bool HasReadingEffects => Outcome.Effects.Any(e => e is AuditDecision or SignalSubject or StartInstance);
+
+        /// <summary>A start of another instance: its own first transition and timers, written one by one (<see cref="ApplyAsync"/>).</summary>
+        public bool StartsInstances => Outcome.Effects.Any(e => e is StartInstance);
 
         public void AddTo(TransitionWrites writes) =>
             writes.Add(Row.Id, Row.StructureId, Row.State, Row.Version, Outcome, Final, Request, Reason, Now, FiringTimerId);
@@ -264,7 +415,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         var reason = string.Join(" ", remarks.Prepend(request.Reason).Where(text => !string.IsNullOrWhiteSpace(text)));
         var applied = row with { State = outcome.ToState, Data = outcome.Data, Version = row.Version + 1 };
         return new PreparedTransition(row, request, outcome, applied, definition.IsFinal(outcome.ToState), reason.Length == 0 ? null : reason,
-            now, firingTimerId);
+            now, firingTimerId, depth);
     }
 
     internal async Task<TransitionResult> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest request, int depth,
@@ -331,6 +482,125 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         }
     }
 
+    /// <summary>
+    /// The effects that read before they write, for transitions whose other writes this transaction has sent, set-based
+    /// and wave by wave. A wave appends its transitions' decisions to the audit chain in one step and applies their
+    /// signals to other instances, at most one per instance: a second signal to the same instance waits for the next
+    /// wave, so that it reads the first one's result, as it would one by one. The next wave does the same for what
+    /// those signals did. A wave is four round trips at most, whatever its size. A signal the other instance refuses is
+    /// dropped and logged, as one by one. A start of another instance is not batched: <see cref="NotBatchableException"/>,
+    /// and the caller redoes its work one transition at a time.
+    /// </summary>
+    /// <returns>The transitions the signals made, for the caller's count.</returns>
+    internal async Task<IReadOnlyList<PreparedTransition>> ApplyReadingEffectsAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        IEnumerable<PreparedTransition> written, CancellationToken ct)
+    {
+        var made = new List<PreparedTransition>();
+        var wave = written.Where(t => t.HasReadingEffects).ToList();
+        var waiting = new List<(PreparedTransition From, SignalSubject Signal)>();
+        while (wave.Count > 0 || waiting.Count > 0)
+        {
+            var decisions = new List<DecisionAuditLog.Decision>();
+            foreach (var t in wave)
+                foreach (var effect in t.Outcome.Effects)
+                    switch (effect)
+                    {
+                        case AuditDecision a:
+                            // The chain is for union auditors too: it records the actor's role, never who (the journal does).
+                            decisions.Add(new(t.Applied.Id, t.Now, ActorRole(t.Request.Actor), a.Kind, a.Details));
+                            break;
+                        case SignalSubject signal:
+                            if (t.Depth + 1 > MaxSignalDepth)
+                                throw new InvalidOperationException($"Signals between instances nest deeper than {MaxSignalDepth}: a definition loops.");
+                            waiting.Add((t, signal));
+                            break;
+                        case StartInstance:
+                            throw new NotBatchableException($"{t.Row.DefinitionId} {t.Row.Id} starts another instance");
+                    }
+            if (decisions.Count > 0) await DecisionAuditLog.AppendAsync(conn, tx, decisions, ct);
+            if (waiting.Count == 0) break;
+
+            var targets = await FindTargetsAsync(conn, tx, waiting, ct);
+            var next = new List<(InstanceRow Row, SignalRequest Request, int Depth)>();
+            var later = new List<(PreparedTransition From, SignalSubject Signal)>();
+            var taken = new HashSet<Guid>();
+            for (var i = 0; i < waiting.Count; i++)
+            {
+                var (from, s) = waiting[i];
+                if (!targets.TryGetValue(i, out var target))
+                {
+                    _log.LogInformation("No running {Definition} for {Subject}: signal {Trigger} from {Instance} dropped", s.DefinitionId, s.SubjectId, s.Trigger, from.Row.Id);
+                    continue;
+                }
+                if (target.Seen) continue; // this very signal was applied before: its key is in the target's journal
+                if (!taken.Add(target.Row.Id))
+                {
+                    later.Add(waiting[i]);
+                    continue;
+                }
+                next.Add((target.Row, new SignalRequest(target.Row.Id, s.Trigger, s.Payload, $"instance:{from.Applied.Id}",
+                    SignalKey(from.Applied, s)), from.Depth + 1));
+            }
+            waiting = later;
+
+            var records = await ReadRecordsAsync(conn, tx, next.Select(n => n.Row).ToList(), ct);
+            var writes = new TransitionWrites();
+            wave = [];
+            foreach (var (row, request, depth) in next)
+            {
+                try
+                {
+                    var transition = Prepare(row, request, depth, firingTimerId: null, records.GetValueOrDefault(row.Id));
+                    transition.AddTo(writes);
+                    wave.Add(transition);
+                }
+                catch (TriggerNotPermittedException e)
+                {
+                    // The other workflow has moved on (e.g. its funding already ended): nothing to tell it.
+                    _log.LogInformation("Signal {Trigger} to {Target} ({Definition}) not applicable: {Message}", request.Trigger, row.Id, row.DefinitionId, e.Message);
+                }
+            }
+            if (writes.IsEmpty) continue;
+            await using var batch = new NpgsqlBatch(conn, tx);
+            foreach (var command in writes.Commands()) batch.BatchCommands.Add(command);
+            await ExecuteAsync(batch, writes, wave, ct);
+            EngineMetrics.Transitions(wave.Select(t => t.Row.DefinitionId), firedByTimer: false);
+            made.AddRange(wave);
+        }
+        return made;
+    }
+
+    /// <summary>A signal between instances is keyed by the transition that sent it: applied once, whatever the retries.</summary>
+    static string SignalKey(InstanceRow from, SignalSubject s) => $"signal:{from.Id}:{from.Version}:{s.Trigger}";
+
+    sealed record SignalTarget(InstanceRow Row, bool Seen);
+
+    sealed class TargetFlags
+    {
+        public long N { get; init; }
+        public bool Seen { get; init; }
+    }
+
+    /// <summary>Each waiting signal's target (the running instance of its definition for its subject), by position; one query.</summary>
+    static async Task<Dictionary<int, SignalTarget>> FindTargetsAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
+        List<(PreparedTransition From, SignalSubject Signal)> waiting, CancellationToken ct)
+    {
+        var found = await conn.QueryAsync<InstanceRow, TargetFlags, (InstanceRow Row, TargetFlags Flags)>(new CommandDefinition($"""
+            SELECT i.*, u.n - 1 AS n,
+                   EXISTS (SELECT 1 FROM workflow_journal j WHERE j.instance_id = i.id AND j.idempotency_key = u.key) AS seen
+              FROM unnest(@definitions, @subjects, @keys) WITH ORDINALITY AS u(definition_id, subject_id, key, n)
+              CROSS JOIN LATERAL ({SelectInstance}
+                                   WHERE definition_id = u.definition_id AND subject_id = u.subject_id AND closed_at IS NULL
+                                   ORDER BY created_at DESC LIMIT 1) i
+            """, new
+        {
+            definitions = waiting.Select(w => w.Signal.DefinitionId).ToArray(),
+            subjects = waiting.Select(w => w.Signal.SubjectId).ToArray(),
+            keys = waiting.Select(w => SignalKey(w.From.Applied, w.Signal)).ToArray(),
+        }, tx, cancellationToken: ct), (row, flags) => (row, flags), splitOn: "n");
+        return found.ToDictionary(f => (int)f.Flags.N, f => new SignalTarget(f.Row, f.Flags.Seen));
+    }
+
     /// <summary>The effects that must read before they write: the audit chain, signals to and starts of other instances.</summary>
     async Task WriteReadingEffectAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow row, SignalRequest cause, Effect effect, int depth, CancellationToken ct)
     {
@@ -350,7 +620,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
                 try
                 {
                     await ApplyAsync(conn, tx, target, new SignalRequest(target.Id, s.Trigger, s.Payload, $"instance:{row.Id}",
-                        $"signal:{row.Id}:{row.Version}:{s.Trigger}"), depth + 1, ct);
+                        SignalKey(row, s)), depth + 1, ct);
                 }
                 catch (TriggerNotPermittedException e)
                 {
