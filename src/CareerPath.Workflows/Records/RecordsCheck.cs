@@ -42,11 +42,12 @@ public static class RecordsCheck
         var differences = new List<string>();
         int contracts = 0, amendmentCount = 0, renewals = 0;
         var seen = new HashSet<Guid>();
-        var instances = await conn.QueryAsync<(Guid Id, Guid Subject, string State, string Data)>(new CommandDefinition("""
+        // Streamed: every contract's data (a few KiB each) held at once would grow with the program (issue 14's 100,000 advisors).
+        var instances = conn.QueryUnbufferedAsync<(Guid Id, Guid Subject, string State, string Data)>("""
             SELECT DISTINCT ON (subject_id) id, subject_id, state, data::text FROM workflow_instance
              WHERE definition_id = @def ORDER BY subject_id, created_at DESC
-            """, new { def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct));
-        foreach (var (instanceId, subject, state, json) in instances)
+            """, new { def = AdvisorContractWorkflow.DefinitionId }, tx);
+        await foreach (var (instanceId, subject, state, json) in instances.WithCancellation(ct))
         {
             var d = WorkflowJson.Deserialize<AdvisorContractData>(json);
             if (d.Contract is null) continue;

@@ -22,7 +22,9 @@ public sealed class ProgramRunner
     // Filled and read by the simulation's single loop only.
     readonly PriorityQueue<Step, (DateTimeOffset, long)> _queue = new();
     readonly Dictionary<Guid, SimAdvisor> _byAdvisorId;
-    readonly HashSet<Guid> _seenTasks = [];
+    // The tasks opened at the instant last looked from: the next look starts at that instant and finds them again.
+    // Only those are kept, so the memory does not grow with the program's history.
+    HashSet<Guid> _seenTasks = [];
     long _sequence;
     DateTimeOffset _tasksSeenUntil = DateTimeOffset.MinValue;
 
@@ -179,9 +181,10 @@ public sealed class ProgramRunner
         _tasksSeenUntil = _clock.GetUtcNow();
         foreach (var task in tasks.OrderBy(t => t.OpenedAt).ThenBy(t => t.Id))
         {
-            if (!_seenTasks.Add(task.Id) || !_byAdvisorId.TryGetValue(task.AdvisorId, out var a)) continue;
+            if (_seenTasks.Contains(task.Id) || !_byAdvisorId.TryGetValue(task.AdvisorId, out var a)) continue;
             React(task, a);
         }
+        _seenTasks = tasks.Where(t => t.OpenedAt >= _tasksSeenUntil).Select(t => t.Id).ToHashSet();
     }
 
     sealed record OpenedTask
