@@ -128,8 +128,8 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// Signals to distinct instances, as one batch: one transaction, the instances read in one query, each kind of row
     /// written in one statement for all of them (<see cref="TransitionWrites"/>), the audit chain and the signals to
     /// other instances wave by wave (<see cref="ApplyReadingEffectsAsync"/>). What <see cref="SignalAsync(SignalRequest, CancellationToken)"/>
-    /// would refuse (a trigger the state does not permit, a bad input, an instance that does not exist) is refused here
-    /// too, request by request, and changes nothing; the others go on. If the batch as a whole cannot be written (an
+    /// would refuse (a trigger the state does not permit, a bad input, an instance that does not exist, an instance at
+    /// another version than the request expected) is refused here too, request by request, and changes nothing; the others go on. If the batch as a whole cannot be written (an
     /// instance moved meanwhile, a signalled instance starts another), it is undone and each request runs on its own.
     /// Idempotency keys are not taken: a keyed request goes through <see cref="SignalAsync(SignalRequest, CancellationToken)"/>.
     /// </summary>
@@ -167,7 +167,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
             foreach (var request in requests)
             {
                 try { outcomes.Add(new SignalOutcome(request, await SignalAsync(request, ct), null)); }
-                catch (Exception refusal) when (IsRefusal(refusal)) { outcomes.Add(new SignalOutcome(request, null, refusal)); }
+                catch (Exception refusal) when (IsRefusal(refusal) || refusal is WorkflowConflictException) { outcomes.Add(new SignalOutcome(request, null, refusal)); }
             }
             return outcomes;
         }
