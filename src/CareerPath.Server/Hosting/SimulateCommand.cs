@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
@@ -24,6 +25,16 @@ public static class SimulateCommand
         var log = ConsoleLog.Create();
         string? tempDir = null;
         EmbeddedPostgres? cluster = null;
+        // Ctrl-C or a TERM (a long run stopped by hand, a CI timeout) ends the run between two simulated moments, so that the
+        // finally below stops the throw-away cluster and removes its folder: the default exit left both behind.
+        using var interrupted = new CancellationTokenSource();
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        void Interrupt(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            interrupted.Cancel();
+        }
         try
         {
             string connectionString;
@@ -51,7 +62,7 @@ public static class SimulateCommand
             var engine = new WorkflowEngine(db, new DefinitionRegistry(ShippedWorkflows.All), clock);
             var progress = new ProgressLine(enabled: !Console.IsErrorRedirected);
             var runner = new ProgramRunner(model, engine, clock) { Progress = day => progress.Show($"{day:yyyy-MM-dd}") };
-            await runner.RunAsync();
+            await runner.RunAsync(ct: interrupted.Token);
             progress.Clear();
             wall.Stop();
 
@@ -61,6 +72,11 @@ public static class SimulateCommand
                 ? JsonSerializer.Serialize(new { seed, report }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = false })
                 : $"Simulation of {advisors} advisors, seed {seed}\n{report}");
             return report.OpenInstances == 0 ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("\nsimulate: interrupted; the simulation's own PostgreSQL is stopped and its folder removed.");
+            return 130;
         }
         finally
         {

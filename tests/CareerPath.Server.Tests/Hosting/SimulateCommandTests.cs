@@ -54,6 +54,24 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task A_simulation_stopped_by_TERM_stops_its_own_PostgreSQL_and_removes_its_folder()
+    {
+        await using var run = ServerProcess.Start("simulate", "--advisors", "2000", "--seed", "7");
+        // The throw-away cluster is up once it logs its start: the simulation is running from then on.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (!run.Output.Contains("Started PostgreSQL") && !run.HasExited && started.Elapsed < TimeSpan.FromMinutes(3)) await Task.Delay(200);
+        var folder = System.Text.RegularExpressions.Regex.Match(run.Output, @"Initialised a PostgreSQL cluster in (\S+)/pgdata").Groups[1].Value;
+        Assert.True(folder.Length > 0 && Directory.Exists(folder), run.Output);
+
+        await run.SignalAsync("TERM");
+        var code = await run.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(130, code);
+        Assert.Contains("simulate: interrupted", run.Output);
+        Assert.False(Directory.Exists(folder), $"{folder} left behind");
+    }
+
+    [Fact]
     public async Task Simulate_without_advisors_is_refused_with_a_message()
     {
         var (code, output) = await ServerProcess.RunAsync("simulate", "--seed", "7");
