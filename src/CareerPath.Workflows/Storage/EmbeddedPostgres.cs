@@ -23,6 +23,9 @@ public sealed record EmbeddedPostgresOptions
     /// </summary>
     public bool Disposable { get; init; }
 
+    /// <summary>PostgreSQL's shared buffers in MB, when a cluster needs more than the default 128 MB (a large simulation).</summary>
+    public int? SharedBuffersMb { get; init; }
+
     /// <summary>The per-user default: root cannot run PostgreSQL, and the postgres user cannot reach /root.</summary>
     public static string DefaultDataDirectory()
     {
@@ -302,6 +305,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             // A throw-away cluster (a simulation) rewrites its rows fast from the first minute: vacuum looks every
             // 2 s rather than every minute, or the dead rows of that minute slow every statement after it (issue 14).
             settings.AddRange(["fsync = off", "synchronous_commit = off", "full_page_writes = off", "autovacuum_naptime = 2s"]);
+        if (Options.SharedBuffersMb is { } buffers) settings.Add($"shared_buffers = {buffers}MB");
         await File.AppendAllLinesAsync(Path.Combine(ClusterDirectory, "postgresql.conf"), settings, ct);
         _log.LogInformation("Initialised a PostgreSQL cluster in {Dir}", ClusterDirectory);
     }
