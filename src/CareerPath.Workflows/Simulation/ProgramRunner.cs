@@ -243,12 +243,15 @@ public sealed class ProgramRunner
     /// </summary>
     async Task<Send?> DecisionAsync(Decide decide, SimAdvisor a, LinkedList<Act> rest, CancellationToken ct)
     {
-        var instance = await _engine.GetAsync(decide.Instance, ct);
-        if (instance is null) return null;
-        var contract = WorkflowJson.Deserialize<AdvisorContractData>(instance.Data).Contract;
         var payload = new JsonObject { ["kind"] = decide.Kind.ToString(), ["reason"] = "Décision de la structure" };
-        if (decide.Kind == DecisionKind.Renewal && contract.EffectiveEnd is { } currentEnd)
-            payload["newEnd"] = IsoDate(DateMath.AddMonths(currentEnd, a.Behaviour.RenewalMonths));
+        // Only a renewal reads the contract as it stands (its end, amendments included): the other decisions need no round trip.
+        if (decide.Kind == DecisionKind.Renewal)
+        {
+            var instance = await _engine.GetAsync(decide.Instance, ct);
+            if (instance is null) return null;
+            if (WorkflowJson.Deserialize<AdvisorContractData>(instance.Data).Contract.EffectiveEnd is { } currentEnd)
+                payload["newEnd"] = IsoDate(DateMath.AddMonths(currentEnd, a.Behaviour.RenewalMonths));
+        }
         return new Send(decide.Instance, ContractTrigger.Decide, payload, decided =>
         {
             if (!decided && decide.Kind != DecisionKind.NotRetained)
