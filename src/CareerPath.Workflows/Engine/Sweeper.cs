@@ -21,6 +21,12 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 
     public int BatchSize { get; init; } = 500;
 
+    /// <summary>
+    /// Transitions per round trip within a batch: the engine computes the next chunk while PostgreSQL writes this one.
+    /// Each chunk costs a dozen statements, so chunks stay large enough for those to be noise.
+    /// </summary>
+    public int ChunkSize { get; init; } = WorkflowEngine.ChunkSize;
+
     sealed record DueTimer
     {
         public long Id { get; init; }
@@ -34,7 +40,8 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
     /// One batch: the due timers (at the engine's current time) that no other node holds. The
     /// earliest pending timer of each instance fires in this round (its next one in a later round,
     /// so each instance's timers keep their order); all their transitions go to PostgreSQL in
-    /// one round trip and one commit. The effects that must read first (the audit chain, signals to
+    /// one commit, in chunks of <see cref="ChunkSize"/> (one round trip each, the next chunk computed
+    /// while PostgreSQL writes the one before: <see cref="ChunkedWrites"/>). The effects that must read first (the audit chain, signals to
     /// other instances) follow for the whole batch, wave by wave; a transition that starts another
     /// instance follows one by one. If anything fails, the round is redone one timer at a time.
     /// </summary>
@@ -52,67 +59,71 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
 
         var records = await engine.ReadRecordsAsync(conn, tx, rows.Values.Where(r => r.ClosedAt is null).ToList(), ct);
         int fired = 0, ignored = 0, failed = 0;
-        // Every transition's rows by kind, a statement per kind for the whole batch; incidents (rare) as statements of their own.
-        var writes = new TransitionWrites();
-        var incidents = new List<NpgsqlBatchCommand>();
-        var prepared = new List<WorkflowEngine.PreparedTransition>();
+        // Every transition's rows by kind, a statement per kind for each chunk of the batch, the next chunk computed while
+        // PostgreSQL writes the one before; incidents (rare) as statements of their own, in their chunk.
+        var chunks = new ChunkedWrites(conn, tx, ChunkSize);
         var oneByOne = new List<DueTimer>();
-        foreach (var timer in due)
+        try
         {
-            // A signal holds the instance right now: the timer waits for the next sweep.
-            if (!rows.TryGetValue(timer.InstanceId, out var row)) continue;
-            if (row.ClosedAt is not null)
+            foreach (var timer in due)
             {
-                writes.MarkTimer(timer.Id, "Ignored", now);
-                ignored++;
-                continue;
-            }
-            try
-            {
-                var transition = engine.Prepare(row, Request(timer, row), 0, timer.Id, records.GetValueOrDefault(row.Id));
+                // A signal holds the instance right now: the timer waits for the next sweep.
+                if (!rows.TryGetValue(timer.InstanceId, out var row)) continue;
+                if (row.ClosedAt is not null)
+                {
+                    chunks.Writes.MarkTimer(timer.Id, "Ignored", now);
+                    ignored++;
+                    continue;
+                }
+                WorkflowEngine.PreparedTransition transition;
+                try
+                {
+                    transition = engine.Prepare(row, Request(timer, row), 0, timer.Id, records.GetValueOrDefault(row.Id));
+                }
+                catch (TriggerNotPermittedException e)
+                {
+                    chunks.Writes.MarkTimer(timer.Id, "Ignored", now);
+                    _log.LogWarning("Timer {Timer} ({Name}) of {Instance} ignored: {Message}", timer.Id, timer.Name, timer.InstanceId, e.Message);
+                    ignored++;
+                    continue;
+                }
+                catch (Exception e) when (!IsBroken(e))
+                {
+                    // Whatever the definition or its data throws: this timer becomes an incident, the others go on.
+                    chunks.Writes.MarkTimer(timer.Id, "Failed", now);
+                    chunks.AddCommand(Incidents.Command(timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now));
+                    _log.LogError(e, "Timer {Timer} ({Name}) of {Instance} failed", timer.Id, timer.Name, timer.InstanceId);
+                    failed++;
+                    continue;
+                }
                 if (transition.StartsInstances)
                 {
                     oneByOne.Add(timer);
                     continue;
                 }
-                transition.AddTo(writes);
-                prepared.Add(transition);
+                transition.AddTo(chunks.Writes);
+                await chunks.AddedAsync(transition, ct);
                 fired++;
             }
-            catch (TriggerNotPermittedException e)
-            {
-                writes.MarkTimer(timer.Id, "Ignored", now);
-                _log.LogWarning("Timer {Timer} ({Name}) of {Instance} ignored: {Message}", timer.Id, timer.Name, timer.InstanceId, e.Message);
-                ignored++;
-            }
-            catch (Exception e) when (!IsBroken(e))
-            {
-                // Whatever the definition or its data throws: this timer becomes an incident, the others go on.
-                writes.MarkTimer(timer.Id, "Failed", now);
-                incidents.Add(Incidents.Command(timer.InstanceId, "timer", timer.Id.ToString(), $"{timer.Name}: {e.Message}", 1, now));
-                _log.LogError(e, "Timer {Timer} ({Name}) of {Instance} failed", timer.Id, timer.Name, timer.InstanceId);
-                failed++;
-            }
-        }
-        try
-        {
-            if (!writes.IsEmpty || incidents.Count > 0)
-            {
-                await using var bulk = new NpgsqlBatch(conn, tx);
-                foreach (var command in writes.Commands().Concat(incidents)) bulk.BatchCommands.Add(command);
-                await WorkflowEngine.ExecuteAsync(bulk, writes, prepared, ct);
-            }
+            await chunks.CompleteAsync(ct);
             // The audit chain and the signals to other instances, for the whole batch at once.
-            await engine.ApplyReadingEffectsAsync(conn, tx, prepared, ct);
+            await engine.ApplyReadingEffectsAsync(conn, tx, chunks.All, ct);
         }
         catch (Exception e) when (!IsBroken(e))
         {
             // PostgreSQL refused a row, an instance moved meanwhile, a signalled instance's definition threw or
             // started another instance: each timer in a savepoint of its own finds which, and the others go on.
             _log.LogWarning(e, "A batch of {Count} timers failed; sweeping them one at a time", due.Count);
+            await chunks.DrainAsync();
             await tx.RollbackAsync(ct);
             return await SweepCarefullyAsync(ct);
         }
+        finally
+        {
+            // A broken connection or a cancellation: no chunk may still be in flight when the connection is disposed.
+            await chunks.DrainAsync();
+        }
+        var prepared = chunks.All;
         EngineMetrics.Transitions(prepared.Select(t => t.Row.DefinitionId), firedByTimer: true);
         foreach (var timer in oneByOne)
         {

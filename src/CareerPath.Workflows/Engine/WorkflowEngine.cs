@@ -220,9 +220,12 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     /// <summary>What a signal would be refused for, the same one by one or in a batch: it changes nothing.</summary>
     static bool IsRefusal(Exception e) => e is TriggerNotPermittedException or WorkflowInputException or WorkflowNotFoundException;
 
+    /// <summary>Transitions per round trip in a batch (<see cref="ChunkedWrites"/>): the next chunk is computed while PostgreSQL writes this one.</summary>
+    internal const int ChunkSize = 100;
+
     /// <summary>
-    /// Transitions of distinct instances, read by the caller in this transaction, prepared and written as one batch; a
-    /// refused one is returned with its refusal and writes nothing. One that starts another instance is written one by one
+    /// Transitions of distinct instances, read by the caller in this transaction, prepared and written as one batch (in
+    /// chunks, <see cref="ChunkedWrites"/>); a refused one is returned with its refusal and writes nothing. One that starts another instance is written one by one
     /// after the others (<see cref="ApplyAsync"/>).
     /// </summary>
     async Task<(TransitionResult? Result, Exception? Refusal)[]> ApplyManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx,
@@ -230,37 +233,40 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
     {
         var results = new (TransitionResult? Result, Exception? Refusal)[items.Count];
         var records = await ReadRecordsAsync(conn, tx, items.Select(x => x.Row).ToList(), ct);
-        var writes = new TransitionWrites();
-        var prepared = new List<PreparedTransition>();
+        var chunks = new ChunkedWrites(conn, tx, ChunkSize);
         var starting = new List<int>();
-        for (var i = 0; i < items.Count; i++)
+        try
         {
-            var (row, request) = items[i];
-            try
+            for (var i = 0; i < items.Count; i++)
             {
-                var transition = Prepare(row, request, depth: 0, firingTimerId: null, records.GetValueOrDefault(row.Id));
+                var (row, request) = items[i];
+                PreparedTransition transition;
+                try
+                {
+                    transition = Prepare(row, request, depth: 0, firingTimerId: null, records.GetValueOrDefault(row.Id));
+                }
+                catch (Exception e) when (IsRefusal(e) || e is WorkflowConflictException)
+                {
+                    results[i] = (null, e);
+                    continue;
+                }
                 if (transition.StartsInstances)
                 {
                     starting.Add(i);
                     continue;
                 }
-                transition.AddTo(writes);
-                prepared.Add(transition);
+                transition.AddTo(chunks.Writes);
+                await chunks.AddedAsync(transition, ct);
                 results[i] = (new TransitionResult(row.Id, transition.Applied.Version, row.State, transition.Outcome.ToState, Duplicate: false), null);
             }
-            catch (Exception e) when (IsRefusal(e) || e is WorkflowConflictException)
-            {
-                results[i] = (null, e);
-            }
+            await chunks.CompleteAsync(ct);
         }
-        if (!writes.IsEmpty)
+        finally
         {
-            await using var batch = new NpgsqlBatch(conn, tx);
-            foreach (var command in writes.Commands()) batch.BatchCommands.Add(command);
-            await ExecuteAsync(batch, writes, prepared, ct);
+            await chunks.DrainAsync();
         }
-        EngineMetrics.Transitions(prepared.Select(t => t.Row.DefinitionId), firedByTimer);
-        await ApplyReadingEffectsAsync(conn, tx, prepared, ct);
+        EngineMetrics.Transitions(chunks.All.Select(t => t.Row.DefinitionId), firedByTimer);
+        await ApplyReadingEffectsAsync(conn, tx, chunks.All, ct);
         foreach (var i in starting)
             results[i] = (await ApplyAsync(conn, tx, items[i].Row, items[i].Request, 0, ct), null);
         return results;

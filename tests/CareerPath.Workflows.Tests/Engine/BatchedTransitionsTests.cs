@@ -1,6 +1,5 @@
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Tests.Infrastructure;
-using Microsoft.Extensions.Logging;
 
 namespace CareerPath.Workflows.Tests.Engine;
 
@@ -104,16 +103,5 @@ public sealed class BatchedTransitionsTests
         h.Clock.SetUtcNow(WorkflowEngine.DueInstant(EngineHarness.D("2024-04-02")));
         Assert.Equal(3, (await h.Sweeper.SweepAllDueAsync()).Fired);
         Assert.Equal(3, WorkflowJson.FromObject<CounterData>((await h.Engine.GetAsync(ids[0]))!.DataObject).Count);
-    }
-
-    sealed class ListLogger : ILogger<Sweeper>
-    {
-        public List<string> Messages { get; } = [];
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Messages) Messages.Add(formatter(state, exception));
-        }
     }
 }

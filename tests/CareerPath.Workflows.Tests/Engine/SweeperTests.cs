@@ -1,5 +1,6 @@
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Tests.Infrastructure;
+using Dapper;
 
 namespace CareerPath.Workflows.Tests.Engine;
 
@@ -16,7 +17,7 @@ public sealed class SweeperTests
         var instances = await StartInterleavedAsync(h);
         // Every timer is due by then; the sweeper takes them in batches smaller than the total.
         h.Clock.SetUtcNow(WorkflowEngine.DueInstant(EngineHarness.D("2024-12-31")));
-        var sweeper = new Sweeper(h.Engine) { BatchSize = 7 };
+        var sweeper = new Sweeper(h.Engine) { BatchSize = 7, ChunkSize = 3 };
 
         var result = await sweeper.SweepAllDueAsync();
 
@@ -44,8 +45,8 @@ public sealed class SweeperTests
         var claims = new List<int>[] { [], [] };
 
         await Task.WhenAll(
-            SweepUntilIdleAsync(new Sweeper(h.Engine) { BatchSize = 5 }, claims[0]),
-            SweepUntilIdleAsync(new Sweeper(other.Engine) { BatchSize = 5 }, claims[1]));
+            SweepUntilIdleAsync(new Sweeper(h.Engine) { BatchSize = 5, ChunkSize = 2 }, claims[0]),
+            SweepUntilIdleAsync(new Sweeper(other.Engine) { BatchSize = 5, ChunkSize = 2 }, claims[1]));
 
         Assert.Equal(60, claims.Sum(c => c.Sum()));
         Assert.Equal(60, probe.Applied.Count);
@@ -63,11 +64,53 @@ public sealed class SweeperTests
         await using var other = h.Attach(now, [new ProbeWorkflow()]);
 
         await Task.WhenAll(
-            SweepUntilIdleAsync(new Sweeper(h.Engine) { BatchSize = 4 }, []),
-            SweepUntilIdleAsync(new Sweeper(other.Engine) { BatchSize = 4 }, []));
+            SweepUntilIdleAsync(new Sweeper(h.Engine) { BatchSize = 4, ChunkSize = 3 }, []),
+            SweepUntilIdleAsync(new Sweeper(other.Engine) { BatchSize = 4, ChunkSize = 3 }, []));
 
         Assert.Empty(await Incidents.ListAsync(h.DataSource));
         await AssertEachTimerFiredOnceAsync(h, instances);
+    }
+
+    [Fact]
+    public async Task A_chunk_that_PostgreSQL_refuses_undoes_the_chunks_written_before_it_and_the_batch_is_redone_one_timer_at_a_time()
+    {
+        var probe = new ProbeWorkflow();
+        await using var h = await EngineHarness.CreateAsync("2024-01-02", [probe]);
+        var instances = new List<Guid>();
+        for (var k = 0; k < 12; k++)
+            instances.Add(await ProbeWorkflow.StartAsync(h, [EngineHarness.D("2024-01-10")]));
+        // The database refuses the journal row of the 11th instance's tick: its transition is in the fourth chunk of three,
+        // sent after the first three were written in the same transaction.
+        var poisoned = (await h.QueryAsync<Guid>("""
+            SELECT instance_id FROM workflow_timer WHERE fired_at IS NULL ORDER BY due_at, ordinal, id OFFSET 10 LIMIT 1
+            """)).Single();
+        await using (var conn = await h.DataSource.OpenConnectionAsync())
+            await conn.ExecuteAsync($$"""
+                CREATE FUNCTION refuse_poisoned() RETURNS trigger LANGUAGE plpgsql AS $f$
+                BEGIN
+                    IF NEW.instance_id = '{{poisoned}}' AND NEW.seq > 1 THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                    RETURN NEW;
+                END $f$;
+                CREATE TRIGGER refuse_poisoned BEFORE INSERT ON workflow_journal FOR EACH ROW EXECUTE FUNCTION refuse_poisoned();
+                """);
+        h.Clock.SetUtcNow(WorkflowEngine.DueInstant(EngineHarness.D("2024-01-10")));
+        var log = new ListLogger();
+
+        var result = await new Sweeper(h.Engine, log) { ChunkSize = 3 }.SweepOnceAsync();
+
+        Assert.Contains(log.Messages, m => m.Contains("one at a time"));
+        Assert.Equal((12, 11, 0, 1), (result.Claimed, result.Fired, result.Ignored, result.Failed));
+        // The first attempt's three written chunks left nothing behind: each healthy timer made exactly one transition.
+        Assert.Equal(11, await h.CountAsync("SELECT count(*)::int FROM workflow_timer WHERE outcome = 'Fired'"));
+        Assert.Equal(0, await h.CountAsync("""
+            SELECT count(*)::int FROM workflow_timer t
+             WHERE t.outcome = 'Fired'
+               AND (SELECT count(*) FROM workflow_journal j WHERE j.instance_id = t.instance_id AND j.idempotency_key = 'timer:' || t.id) <> 1
+            """));
+        foreach (var instance in instances.Where(i => i != poisoned))
+            Assert.Equal(1, (await ProbeWorkflow.DataAsync(h, instance)).Fired);
+        Assert.Equal(0, (await ProbeWorkflow.DataAsync(h, poisoned)).Fired);
+        Assert.Equal(poisoned, Assert.Single(await Incidents.ListAsync(h.DataSource)).InstanceId);
     }
 
     /// <summary>Instance k gets its tick j on 2024-01-03 + (j * Instances + k) days.</summary>
