@@ -17,11 +17,14 @@ public sealed class SweeperTests
         var instances = await StartInterleavedAsync(h);
         // Every timer is due by then; the sweeper takes them in batches smaller than the total.
         h.Clock.SetUtcNow(WorkflowEngine.DueInstant(EngineHarness.D("2024-12-31")));
-        var sweeper = new Sweeper(h.Engine) { BatchSize = 7, ChunkSize = 3 };
+        var log = new ListLogger();
+        var sweeper = new Sweeper(h.Engine, log) { BatchSize = 7, ChunkSize = 3 };
 
         var result = await sweeper.SweepAllDueAsync();
 
         Assert.Equal((Instances * TicksEach, Instances * TicksEach, 0, 0), (result.Claimed, result.Fired, result.Ignored, result.Failed));
+        // Every batch went in chunks, none fell back to one timer at a time.
+        Assert.DoesNotContain(log.Messages, m => m.Contains("one at a time"));
         // Instance k's tick j is due on day 1 + j * Instances + k: the due order interleaves the instances.
         var expected = Enumerable.Range(0, TicksEach).SelectMany(j => instances.Select(i => (i, $"tick:{j}"))).ToList();
         Assert.Equal(expected, probe.Applied.ToList());
