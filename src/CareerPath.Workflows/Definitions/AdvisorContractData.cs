@@ -43,6 +43,10 @@ public sealed class AdvisorContractData
     public DateOnly? MidContractReviewOpenedOn { get; set; }
     public List<Outcome> Outcomes { get; set; } = [];
 
+    // The computed views below are not stored: Facts alone (a copy of the contract, advisor, post, trainings and the other
+    // contracts) was half of every instance's JSON, written and parsed at every transition (issue 14). InitialTrainingDone and
+    // CertificationDone stay in the JSON: the reports read them there (ReportQueries).
+    [JsonIgnore]
     public ContractFacts Facts => new(Contract, Advisor)
     {
         EarlierContracts = OtherContracts,
@@ -52,6 +56,7 @@ public sealed class AdvisorContractData
         ReminderOffsetsInDays = ReminderOffsetsInDays,
     };
 
+    [JsonIgnore]
     public TrainingAssignment? InitialTraining => Trainings.Where(t => t.Kind == TrainingModuleKind.InitialTraining).MinBy(t => t.Start);
 
     public bool InitialTrainingDone => InitialTraining?.CompletedOn is not null;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CareerPath.Domain.Model;
 using CareerPath.Domain.Planning;
 using CareerPath.Domain.Rules;
@@ -30,9 +31,12 @@ public sealed class PostFundingData
     public bool RecruitmentDeadlineMissed { get; set; }
     public bool RefillDeadlineMissed { get; set; }
 
+    // Computed views, not stored with the data (the post's conventions are already there).
+    [JsonIgnore]
     public bool Occupied => CurrentContractId is not null;
 
     /// <summary>The State convention funding the post now: the latest one.</summary>
+    [JsonIgnore]
     public GrantConvention? CurrentConvention => Post.Conventions.Where(c => c.Source == FundingSource.State).MaxBy(c => c.Start);
 }
 

@@ -44,6 +44,10 @@ public sealed class RecordsCheckTests
                 SELECT count(*)::int FROM contract c JOIN contract next ON next.previous_contract_id = c.id WHERE c.decision_kind = 'Renewal'
                 """));
             Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM contract WHERE effective_end IS DISTINCT FROM end_date AND contract_type <> 'Cdi' AND NOT EXISTS (SELECT 1 FROM contract_amendment a WHERE a.contract_id = contract.id)"));
+            // An advisor's other contracts have the records as their one home: no instance keeps a copy of them, at any depth
+            // (a computed view of the data, serialised with it, once did, and made half of every instance's JSON).
+            Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM workflow_instance WHERE jsonb_path_exists(data, '$.**.earlierContracts')"));
+            Assert.Equal(0, await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM workflow_instance WHERE data ? 'facts' OR data ? 'initialTraining' OR data ? 'currentConvention'"));
         }
         finally
         {
