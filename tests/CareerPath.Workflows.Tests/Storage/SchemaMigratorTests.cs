@@ -31,6 +31,38 @@ public sealed class SchemaMigratorTests
     }
 
     [Fact]
+    public async Task Analyze_keeps_no_statistics_of_the_engines_json_documents_and_keeps_those_of_the_other_columns()
+    {
+        var cs = await TestCluster.CreateMigratedDatabaseAsync();
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        // Journal rows need no instance (migration 0014), so a few rows of varied payloads are enough for ANALYZE to see.
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state, payload)
+            SELECT gen_random_uuid(), 1, TIMESTAMPTZ '2026-01-01' + g * INTERVAL '1 hour', 'test', 'Go', 'A', 'B', jsonb_build_object('n', g)
+              FROM generate_series(1, 200) g;
+            ANALYZE workflow_journal;
+            """, conn))
+            await insert.ExecuteNonQueryAsync();
+        await using var read = new NpgsqlCommand("SELECT attname FROM pg_stats WHERE tablename = 'workflow_journal' ORDER BY attname", conn);
+        var analysed = new List<string>();
+        await using (var reader = await read.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) analysed.Add(reader.GetString(0));
+
+        Assert.Contains("at", analysed);
+        Assert.Contains("instance_id", analysed);
+        Assert.DoesNotContain("payload", analysed);
+        // The same setting on every document the engine writes (migration 0015).
+        await using var targets = new NpgsqlCommand("""
+            SELECT count(*)::int FROM pg_attribute
+             WHERE (attrelid, attname) IN (('workflow_instance'::regclass, 'data'), ('workflow_journal'::regclass, 'payload'),
+                                           ('workflow_timer'::regclass, 'explanation'), ('outbox_message'::regclass, 'data'))
+               AND attstattarget = 0
+            """, conn);
+        Assert.Equal(4, (int)(await targets.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public async Task A_second_run_changes_nothing()
     {
         var cs = await TestCluster.CreateEmptyDatabaseAsync();
