@@ -11,7 +11,7 @@ namespace CareerPath.Workflows.Engine;
 /// One command at a time on the connection: a chunk is sent once the one before it has been written. The chunks go in
 /// the order the transitions were added, so the batch writes what one <see cref="TransitionWrites"/> would (the first of
 /// two messages with the same dedupe key wins, and so on); they are in the caller's transaction, so a failure of any
-/// chunk undoes them all. After a failure (thrown by <see cref="AddedAsync"/> or <see cref="CompleteAsync"/>), call
+/// chunk undoes them all. After a failure (thrown by <see cref="AddAsync"/> or <see cref="CompleteAsync"/>), call
 /// <see cref="DrainAsync"/> before using the connection again.
 /// </remarks>
 internal sealed class ChunkedWrites(NpgsqlConnection conn, NpgsqlTransaction tx, int chunkSize)
@@ -21,7 +21,7 @@ internal sealed class ChunkedWrites(NpgsqlConnection conn, NpgsqlTransaction tx,
     List<NpgsqlBatchCommand> _extra = [];
     Task? _sending;
 
-    /// <summary>Where the caller adds the current chunk's rows: transitions, timer marks.</summary>
+    /// <summary>Where the caller adds the current chunk's rows other than transitions (timer marks); transitions go through <see cref="AddAsync"/>.</summary>
     public TransitionWrites Writes => _writes;
 
     /// <summary>Every transition sent or to be sent, in order: for the reading effects that follow the writes.</summary>
@@ -30,9 +30,10 @@ internal sealed class ChunkedWrites(NpgsqlConnection conn, NpgsqlTransaction tx,
     /// <summary>A statement of the caller's own (an incident), sent with the current chunk.</summary>
     public void AddCommand(NpgsqlBatchCommand command) => _extra.Add(command);
 
-    /// <summary>Records a transition the caller added to <see cref="Writes"/>; sends the chunk once it is full.</summary>
-    public async ValueTask AddedAsync(WorkflowEngine.PreparedTransition transition, CancellationToken ct)
+    /// <summary>Adds a transition's writes to the current chunk; sends the chunk once it is full.</summary>
+    public async ValueTask AddAsync(WorkflowEngine.PreparedTransition transition, CancellationToken ct)
     {
+        transition.AddTo(_writes);
         _transitions.Add(transition);
         All.Add(transition);
         if (_transitions.Count >= chunkSize) await SendCurrentAsync(ct);

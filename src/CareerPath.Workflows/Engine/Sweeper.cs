@@ -101,8 +101,7 @@ public sealed class Sweeper(WorkflowEngine engine, ILogger<Sweeper>? log = null)
                     oneByOne.Add(timer);
                     continue;
                 }
-                transition.AddTo(chunks.Writes);
-                await chunks.AddedAsync(transition, ct);
+                await chunks.AddAsync(transition, ct);
                 fired++;
             }
             await chunks.CompleteAsync(ct);

@@ -255,8 +255,7 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
                     starting.Add(i);
                     continue;
                 }
-                transition.AddTo(chunks.Writes);
-                await chunks.AddedAsync(transition, ct);
+                await chunks.AddAsync(transition, ct);
                 results[i] = (new TransitionResult(row.Id, transition.Applied.Version, row.State, transition.Outcome.ToState, Duplicate: false), null);
             }
             await chunks.CompleteAsync(ct);
