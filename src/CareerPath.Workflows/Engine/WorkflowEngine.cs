@@ -76,6 +76,13 @@ public sealed class WorkflowEngine(NpgsqlDataSource db, DefinitionRegistry defin
         return new DateTimeOffset(local, Paris.GetUtcOffset(local)).ToUniversalTime();
     }
 
+    /// <summary>The first instant of a day in Paris: a cut-off "before that day".</summary>
+    public static DateTimeOffset ParisMidnight(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, Paris.GetUtcOffset(local)).ToUniversalTime();
+    }
+
     public static DateOnly ParisDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Paris).DateTime);
 
     public async Task<Guid> StartAsync(StartRequest request, CancellationToken ct = default)

@@ -113,6 +113,14 @@ public sealed class PickupFolderTransport(string folder) : IMailTransport
 {
     public string Folder { get; } = Path.GetFullPath(folder);
 
+    /// <summary>The outbox row a file was written for (its name is the row's Message-Id), or null for any other file.</summary>
+    public static Guid? OutboxIdOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        var suffix = $"@{OutboxDispatcher.MessageIdDomain}.eml";
+        return name.EndsWith(suffix, StringComparison.Ordinal) && Guid.TryParse(name[..^suffix.Length], out var id) ? id : null;
+    }
+
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
         var name = string.Concat((message.MessageId ?? throw new ArgumentException("A message needs a Message-Id.")).Split(Path.GetInvalidFileNameChars()));

@@ -36,14 +36,16 @@ public static class IntegrityQueries
     }
 
     /// <summary>
-    /// Walks the access log in seq order: each entry's prev_hash is the hash before it (the first one's, zeros), and its
-    /// hash is that of its content, computed by the same function as the trigger that wrote it. Seq may have gaps (an
-    /// insert rolled back uses a number): the links, not the numbers, make the chain.
+    /// Walks the access log in seq order: each entry's prev_hash is the hash before it (the first one's, zeros, or the
+    /// anchor's once the retention job has removed the oldest entries through <c>access_log_purge</c>), and its hash is
+    /// that of its content, computed by the same function as the trigger that wrote it. Seq may have gaps (an insert
+    /// rolled back uses a number): the links, not the numbers, make the chain.
     /// </summary>
     public static async Task<ChainIntegrity> CheckAccessLogAsync(NpgsqlDataSource db, ChainHead? exported = null, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var prev = DecisionAuditLog.Genesis;
+        var anchor = await LatestAnchorAsync(conn, ct);
+        var prev = anchor?.Hash ?? DecisionAuditLog.Genesis;
         long entries = 0;
         long? lastSeq = null, broken = null;
         string? problem = null;
@@ -55,13 +57,37 @@ public static class IntegrityQueries
         {
             entries++;
             lastSeq = row.Seq;
-            if (broken is null && row.PrevHash != prev) (broken, problem) = (row.Seq, $"L'entrée {row.Seq} ne suit pas l'entrée précédente (lien rompu).");
+            if (broken is null && row.PrevHash != prev)
+                (broken, problem) = (row.Seq, entries == 1 && anchor is not null
+                    ? $"L'entrée {row.Seq} ne suit pas l'ancre de la dernière purge (entrée {anchor.PurgedThrough})."
+                    : $"L'entrée {row.Seq} ne suit pas l'entrée précédente (lien rompu).");
             else if (broken is null && row.Computed != row.Hash) (broken, problem) = (row.Seq, $"Le contenu de l'entrée {row.Seq} a été modifié.");
             prev = row.Hash;
         }
         var verified = new AuditVerification(entries, broken, problem);
-        return await AgainstAsync(conn, AccessLog, new ChainIntegrity(AccessLog, entries, lastSeq, lastSeq is null ? null : prev, verified.Intact, broken, problem), exported, ct);
+        // Emptied by a purge, the chain's head is the anchor.
+        if (lastSeq is null && anchor is not null) (lastSeq, prev) = (anchor.PurgedThrough, anchor.Hash);
+        var now = new ChainIntegrity(AccessLog, entries, lastSeq, lastSeq is null ? null : prev, verified.Intact, broken, problem);
+        if (anchor is not null && exported?.LastSeq is { } seq && seq <= anchor.PurgedThrough && now.Verified)
+        {
+            // The exported head's entry was removed by the retention job: only the anchor's own entry can still be compared.
+            if (seq == anchor.PurgedThrough && exported.LastHash != anchor.Hash)
+                return now with { Verified = false, FirstBrokenSeq = seq, Problem = $"L'entrée {seq} de la tête exportée ne correspond pas à l'ancre de la purge." };
+            return now;
+        }
+        // Entries removed by purges count as still there against a head exported before them (all purges: never a false alarm).
+        return await AgainstAsync(conn, AccessLog, now, exported is null || anchor is null ? exported
+            : exported with { Entries = exported.Entries - anchor.PurgedTotal }, ct);
     }
+
+    /// <summary>Where the access log's chain now starts: the last entry removed by the retention job, and how many were removed in all.</summary>
+    public sealed record Anchor(long PurgedThrough, string Hash, long PurgedTotal);
+
+    static Task<Anchor?> LatestAnchorAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        conn.QuerySingleOrDefaultAsync<Anchor?>(new CommandDefinition("""
+            SELECT purged_through AS PurgedThrough, hash, (SELECT sum(rows_purged) FROM access_log_anchor)::bigint AS PurgedTotal
+              FROM access_log_anchor ORDER BY id DESC LIMIT 1
+            """, cancellationToken: ct));
 
     /// <summary>The decision log as <see cref="DecisionAuditLog.VerifyAsync"/> walks it, with its head.</summary>
     public static async Task<ChainIntegrity> CheckDecisionLogAsync(NpgsqlDataSource db, ChainHead? exported = null, CancellationToken ct = default)

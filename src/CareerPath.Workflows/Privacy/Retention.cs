@@ -1,0 +1,298 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CareerPath.Domain.Calendar;
+using CareerPath.Workflows.Definitions;
+using CareerPath.Workflows.Engine;
+using CareerPath.Workflows.Notifications;
+using CareerPath.Workflows.Storage;
+using Dapper;
+using Npgsql;
+
+namespace CareerPath.Workflows.Privacy;
+
+public enum RetentionAction { Archived, Erased, Deleted }
+
+/// <summary>How many rows (or files) of a category one run archived, erased or deleted; <paramref name="Unit"/> says rows of what.</summary>
+public sealed record RetentionCount(DataCategory Category, RetentionAction Action, string Unit, int Count);
+
+/// <summary>
+/// One run of the retention job: what it did (or, dry, what it would do), by category, and the files it by count only.
+/// <paramref name="HeldBack"/>: advisors past their archive whose workflow is still running, left for an administrator.
+/// </summary>
+public sealed record RetentionReport(Guid Id, DateTimeOffset At, bool DryRun, IReadOnlyList<RetentionCount> Counts, int HeldBack)
+{
+    public int Count(DataCategory category, RetentionAction action, string unit) =>
+        Counts.Where(c => c.Category == category && c.Action == action && c.Unit == unit).Sum(c => c.Count);
+}
+
+/// <summary>A real run as recorded: counts only, never whom.</summary>
+public sealed record RetentionRun(Guid Id, DateTimeOffset At, string RunBy, IReadOnlyList<RetentionCount> Counts);
+
+/// <summary>
+/// The daily retention job (<see cref="RetentionPolicy"/>). In one transaction, it
+/// <list type="bullet">
+/// <item>archives the files whose last contract ended longer ago than the active base lasts;</item>
+/// <item>erases the advisors whose last contract ended longer ago than the archive lasts: their name, e-mail, disability
+/// flag and account, and every copy of those and of free texts in the instances' data, the task titles, the journal,
+/// the records' notes, the messages (rows and pickup files) and the incidents. Contracts, decisions, trainings and
+/// outcomes stay under the advisor's id, which the union reports turn into a pseudonym, so their figures do not change;</item>
+/// <item>deletes what is older than its category allows: sent messages, closed tokens and feeds, expired sessions,
+/// resolved incidents, and the access log's oldest rows (through <c>access_log_purge</c>, which anchors the chain).</item>
+/// </list>
+/// A dry run does exactly the same statements and rolls them back, so it counts what the real run would do, and
+/// changes nothing: no row, no file, no record of itself. Files are deleted after the commit: a crash in between leaves
+/// files whose row is gone, which the next run deletes (an orphan is a pickup file that no outbox row names).
+/// </summary>
+public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionPolicy policy, string? pickupFolder)
+{
+    /// <summary>What an erased advisor's name becomes, in the records and wherever it was copied.</summary>
+    public const string ErasedName = "Personne effacée";
+
+    /// <summary>An erased advisor's address: unique (the column is), and undeliverable (RFC 2606 reserves .invalid).</summary>
+    public static string ErasedEmail(Guid advisorId) => $"efface-{advisorId:N}@careerpath.invalid";
+
+    // Free texts of the workflow data and payloads (a decision's reason, an early end's note): erased whatever they say.
+    static readonly HashSet<string> FreeTextKeys = ["reason", "note"];
+    const long RunLockKey = 0x43_50_52_65_74_61_69; // "CPRetai": one run at a time, whichever node
+
+    public async Task<RetentionReport> RunAsync(bool dryRun, string runBy = "job", CancellationToken ct = default)
+    {
+        var problems = policy.Problems();
+        if (problems.Count > 0) throw new InvalidOperationException(string.Join(" ", problems));
+        var now = time.GetUtcNow();
+        var today = WorkflowEngine.ParisDate(now);
+        var counts = new List<RetentionCount>();
+        void Add(DataCategory category, RetentionAction action, string unit, int count) => counts.Add(new(category, action, unit, count));
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition($"SELECT pg_advisory_xact_lock({RunLockKey})", transaction: tx, cancellationToken: ct));
+
+        // 1. Archive: the active base ends this long after the last contract (a contract with no end, a CDI, keeps it active).
+        var archiveBefore = DateMath.AddMonths(today, -policy.ActiveMonthsAfterLastContract);
+        var archived = await conn.ExecuteAsync(new CommandDefinition($"""
+            UPDATE advisor a SET archived_on = @today
+              FROM ({LastEnds}) e
+             WHERE e.advisor_id = a.id AND a.archived_on IS NULL AND NOT e.open_ended AND e.last_end < @archiveBefore
+            """, new { today, archiveBefore, def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct));
+        Add(DataCategory.ContractsAndWorkflows, RetentionAction.Archived, "conseillers", archived);
+
+        // 2. Erase: past the archive, and no workflow of theirs still running (held back, and counted, if one is).
+        var eraseBefore = DateMath.AddMonths(today, -12 * policy.ArchiveYearsAfterLastContract);
+        var due = (await conn.QueryAsync<(Guid Id, string FullName, string WorkEmail, bool Running)>(new CommandDefinition($"""
+            SELECT a.id, a.full_name, a.work_email,
+                   EXISTS (SELECT 1 FROM contract c JOIN workflow_instance i ON i.definition_id = @def AND i.subject_id = c.id
+                            WHERE c.advisor_id = a.id AND i.closed_at IS NULL)
+              FROM advisor a JOIN ({LastEnds}) e ON e.advisor_id = a.id
+             WHERE a.erased_on IS NULL AND NOT e.open_ended AND e.last_end < @eraseBefore
+             ORDER BY a.id
+            """, new { eraseBefore, def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct))).ToList();
+        var heldBack = due.Count(d => d.Running);
+        var erased = due.Where(d => !d.Running).ToList();
+        var deletedMessages = new List<Guid>();
+        await EraseAsync(conn, tx, erased.Select(e => (e.Id, e.FullName, e.WorkEmail)).ToList(), today, Add, deletedMessages, ct);
+
+        // 3. Whatever is older than its category allows.
+        var messagesBefore = Midnight(DateMath.AddMonths(today, -policy.MessagesMonths));
+        var aged = (await conn.QueryAsync<Guid>(new CommandDefinition("""
+            DELETE FROM outbox_message WHERE status <> 'Pending' AND coalesce(sent_at, created_at) < @messagesBefore RETURNING id
+            """, new { messagesBefore }, tx, cancellationToken: ct))).ToList();
+        deletedMessages.AddRange(aged);
+        Add(DataCategory.Messages, RetentionAction.Deleted, "messages", deletedMessages.Count);
+
+        var credentialsBefore = Midnight(DateMath.AddMonths(today, -policy.ClosedCredentialsMonths));
+        Add(DataCategory.TokensAndSessions, RetentionAction.Deleted, "jetons", await conn.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM api_token WHERE coalesce(revoked_at, expires_at) < @credentialsBefore", new { credentialsBefore }, tx, cancellationToken: ct)));
+        Add(DataCategory.TokensAndSessions, RetentionAction.Deleted, "sessions", await conn.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM web_session WHERE expires_at < @now", new { now }, tx, cancellationToken: ct)));
+        Add(DataCategory.CalendarFeeds, RetentionAction.Deleted, "abonnements", await conn.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM calendar_feed WHERE revoked_at < @credentialsBefore", new { credentialsBefore }, tx, cancellationToken: ct)));
+        var incidentsBefore = Midnight(DateMath.AddMonths(today, -policy.ResolvedIncidentsMonths));
+        Add(DataCategory.Incidents, RetentionAction.Deleted, "incidents", await conn.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM incident i WHERE i.resolved_at < @incidentsBefore AND NOT EXISTS (SELECT 1 FROM mail_circuit m WHERE m.incident_id = i.id)
+            """, new { incidentsBefore }, tx, cancellationToken: ct)));
+        var accessLogBefore = Midnight(DateMath.AddMonths(today, -policy.AccessLogMonths));
+        Add(DataCategory.AccessLog, RetentionAction.Deleted, "entrées", (int)await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT access_log_purge(@accessLogBefore, @now)", new { accessLogBefore, now }, tx, cancellationToken: ct)));
+
+        // 4. The pickup files of the messages deleted, and those no message names any more (a run that crashed after its commit).
+        var files = await PickupFilesToDeleteAsync(conn, tx, ct);
+        Add(DataCategory.Messages, RetentionAction.Deleted, "fichiers .eml", files.Count);
+
+        var report = new RetentionReport(Guid.CreateVersion7(now), now, dryRun, counts, heldBack);
+        if (dryRun)
+        {
+            await tx.RollbackAsync(ct);
+            return report;
+        }
+        await conn.ExecuteAsync(new CommandDefinition("INSERT INTO retention_run (id, at, run_by, counts) VALUES (@id, @at, @runBy, @counts::jsonb)",
+            new { id = report.Id, at = now, runBy, counts = JsonSerializer.Serialize(counts, WorkflowJson.Options) }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        foreach (var file in files) File.Delete(file);
+        return report;
+    }
+
+    /// <summary>The real runs, newest first.</summary>
+    public async Task<IReadOnlyList<RetentionRun>> RunsAsync(int limit = 30, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(Guid Id, DateTimeOffset At, string RunBy, string Counts)>(new CommandDefinition(
+            "SELECT id, at, run_by, counts::text FROM retention_run ORDER BY at DESC, id DESC LIMIT @limit", new { limit }, cancellationToken: ct));
+        return rows.Select(r => new RetentionRun(r.Id, r.At, r.RunBy, JsonSerializer.Deserialize<List<RetentionCount>>(r.Counts, WorkflowJson.Options)!)).ToList();
+    }
+
+    // Each advisor's last contract end, and whether one of their contracts has none yet. A contract with no end date (a CDI)
+    // ends, for CareerPath, when its workflow closes: the program's follow-up of it is over, and the employer's own HR
+    // file, not CareerPath, keeps what a permanent employee's career needs (CareerPath's interpretation).
+    const string LastEnds = """
+        SELECT c.advisor_id, bool_or(e.end_on IS NULL) AS open_ended, max(e.end_on) AS last_end
+          FROM contract c
+          CROSS JOIN LATERAL (SELECT coalesce(c.terminated_on, c.effective_end, c.end_date,
+                                     (SELECT max((i.closed_at AT TIME ZONE 'Europe/Paris')::date) FROM workflow_instance i
+                                       WHERE i.definition_id = @def AND i.subject_id = c.id HAVING bool_and(i.closed_at IS NOT NULL))) AS end_on) e
+         GROUP BY c.advisor_id
+        """;
+
+    async Task EraseAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<(Guid Id, string FullName, string WorkEmail)> advisors, DateOnly today,
+        Action<DataCategory, RetentionAction, string, int> add, List<Guid> deletedMessages, CancellationToken ct)
+    {
+        var ids = advisors.Select(a => a.Id).ToArray();
+        // Their contracts' instances, and the posts' instances that may hold a copy of their name (older data did).
+        var instances = (await conn.QueryAsync<(Guid Id, Guid AdvisorId, string Data)>(new CommandDefinition("""
+            SELECT i.id, c.advisor_id, i.data::text FROM workflow_instance i JOIN contract c ON c.id = i.subject_id
+             WHERE i.definition_id = @def AND c.advisor_id = ANY(@ids)
+            """, new { ids, def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct))).ToList();
+        var posts = (await conn.QueryAsync<(Guid Id, string Data)>(new CommandDefinition("""
+            SELECT i.id, i.data::text FROM workflow_instance i
+             WHERE i.definition_id = @def AND i.subject_id IN (SELECT post_id FROM contract WHERE advisor_id = ANY(@ids))
+            """, new { ids, def = PostFundingWorkflow.DefinitionId }, tx, cancellationToken: ct))).ToList();
+
+        // What identifies each advisor: the record's name and address, and those the instances were started with (a later
+        // change of the record does not reach a closed instance's copy).
+        var identifying = advisors.ToDictionary(a => a.Id, a => new HashSet<string>(StringComparer.OrdinalIgnoreCase) { a.FullName, a.WorkEmail });
+        foreach (var i in instances)
+            if (JsonNode.Parse(i.Data)?["advisor"] is JsonObject copy)
+                foreach (var key in new[] { "fullName", "workEmail" })
+                    if (copy[key]?.GetValue<string>() is { Length: > 0 } value) identifying[i.AdvisorId].Add(value);
+        var everyone = identifying.Values.SelectMany(v => v).Distinct(StringComparer.OrdinalIgnoreCase).OrderByDescending(s => s.Length).ToList();
+
+        var rewritten = new List<(Guid Id, string Data)>();
+        foreach (var i in instances)
+        {
+            var data = JsonNode.Parse(i.Data)!.AsObject();
+            if (data["advisor"] is JsonObject advisor)
+            {
+                advisor["fullName"] = ErasedName;
+                advisor["workEmail"] = ErasedEmail(i.AdvisorId);
+                advisor["hasRecognisedDisability"] = false;
+            }
+            // The HR addresses were there to send this contract's reminders; the contract is over.
+            data["hrEmail"] = "";
+            data["hrLeadEmail"] = "";
+            Scrub(data, everyone, freeTexts: true);
+            rewritten.Add((i.Id, data.ToJsonString()));
+        }
+        foreach (var p in posts)
+            if (everyone.Any(s => p.Data.Contains(s, StringComparison.OrdinalIgnoreCase)))
+            {
+                var data = JsonNode.Parse(p.Data)!;
+                // A post's own texts are the structure's, not the advisor's: only the copies of the advisor go.
+                Scrub(data, everyone, freeTexts: false);
+                rewritten.Add((p.Id, data.ToJsonString()));
+            }
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE workflow_instance i SET data = u.data::jsonb FROM unnest(@ids, @data) AS u(id, data) WHERE i.id = u.id
+            """, new { ids = rewritten.Select(r => r.Id).ToArray(), data = rewritten.Select(r => r.Data).ToArray() }, tx, cancellationToken: ct));
+        add(DataCategory.ContractsAndWorkflows, RetentionAction.Erased, "instances", rewritten.Count);
+
+        var instanceIds = instances.Select(i => i.Id).ToArray();
+        // Task titles name the advisor ("Décision sur la suite du contrat de …"): the name goes, the rest of the title stays.
+        var tasks = (await conn.QueryAsync<(Guid Id, string Title)>(new CommandDefinition(
+            "SELECT id, title FROM human_task WHERE instance_id = ANY(@instanceIds)", new { instanceIds }, tx, cancellationToken: ct))).ToList();
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE human_task t SET title = u.title, reason = NULL, completed_by = split_part(t.completed_by, ':', 1)
+              FROM unnest(@ids, @titles) AS u(id, title) WHERE t.id = u.id
+            """, new { ids = tasks.Select(t => t.Id).ToArray(), titles = tasks.Select(t => ReplaceText(t.Title, everyone)).ToArray() }, tx, cancellationToken: ct));
+        add(DataCategory.Tasks, RetentionAction.Erased, "tâches", tasks.Count);
+
+        // The journal keeps when, which trigger and which states; who becomes a role, and why and with what data go.
+        add(DataCategory.Journal, RetentionAction.Erased, "transitions", await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE workflow_journal SET actor = split_part(actor, ':', 1), reason = NULL, payload = NULL WHERE instance_id = ANY(@instanceIds)
+            """, new { instanceIds }, tx, cancellationToken: ct)));
+
+        var emails = identifying.Values.SelectMany(v => v).Where(s => s.Contains('@')).Select(s => s.ToLowerInvariant()).Distinct().ToArray();
+        deletedMessages.AddRange(await conn.QueryAsync<Guid>(new CommandDefinition("""
+            DELETE FROM outbox_message WHERE instance_id = ANY(@instanceIds) OR lower(recipient_address) = ANY(@emails) RETURNING id
+            """, new { instanceIds, emails }, tx, cancellationToken: ct)));
+        add(DataCategory.Incidents, RetentionAction.Deleted, "incidents", await conn.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM incident i WHERE i.instance_id = ANY(@instanceIds) AND NOT EXISTS (SELECT 1 FROM mail_circuit m WHERE m.incident_id = i.id)
+            """, new { instanceIds }, tx, cancellationToken: ct)));
+
+        // The records: free texts go (the reasons an amendment must have become a neutral one); facts stay.
+        add(DataCategory.Decisions, RetentionAction.Erased, "contrats", await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE contract SET decision_reason = NULL, termination_note = NULL WHERE advisor_id = ANY(@ids)
+            """, new { ids }, tx, cancellationToken: ct)));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE contract_amendment SET reason = 'Motif effacé' WHERE contract_id IN (SELECT id FROM contract WHERE advisor_id = ANY(@ids))
+            """, new { ids }, tx, cancellationToken: ct));
+        add(DataCategory.ContractsAndWorkflows, RetentionAction.Deleted, "comptes", await conn.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM app_user WHERE advisor_id = ANY(@ids)", new { ids }, tx, cancellationToken: ct)));
+        add(DataCategory.ContractsAndWorkflows, RetentionAction.Erased, "conseillers", await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE advisor SET full_name = @name, work_email = 'efface-' || replace(id::text, '-', '') || '@careerpath.invalid',
+                   has_recognised_disability = false, archived_on = coalesce(archived_on, @today), erased_on = @today
+             WHERE id = ANY(@ids)
+            """, new { ids, name = ErasedName, today }, tx, cancellationToken: ct)));
+    }
+
+    /// <summary>
+    /// Walks the data in place: every string that holds an identifying one has it replaced, and with
+    /// <paramref name="freeTexts"/> the free texts (<see cref="FreeTextKeys"/>) are emptied whatever they say.
+    /// </summary>
+    static void Scrub(JsonNode? node, IReadOnlyList<string> identifying, bool freeTexts)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (key, value) in o.ToList())
+                    if (value is JsonValue v && v.TryGetValue<string>(out var text))
+                    {
+                        var replaced = freeTexts && FreeTextKeys.Contains(key) ? "" : ReplaceText(text, identifying);
+                        if (replaced != text) o[key] = replaced;
+                    }
+                    else Scrub(value, identifying, freeTexts);
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (a[i] is JsonValue v && v.TryGetValue<string>(out var text))
+                    {
+                        var replaced = ReplaceText(text, identifying);
+                        if (replaced != text) a[i] = replaced;
+                    }
+                    else Scrub(a[i], identifying, freeTexts);
+                break;
+        }
+    }
+
+    // Longest first (the list is so sorted): a name that contains another is replaced whole.
+    static string ReplaceText(string text, IReadOnlyList<string> identifying)
+    {
+        foreach (var s in identifying)
+            if (s.Length > 0) text = text.Replace(s, ErasedName, StringComparison.OrdinalIgnoreCase);
+        return text;
+    }
+
+    async Task<IReadOnlyList<string>> PickupFilesToDeleteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        if (pickupFolder is null || !Directory.Exists(pickupFolder)) return [];
+        var inFolder = new Dictionary<Guid, string>();
+        foreach (var path in Directory.EnumerateFiles(pickupFolder, "*.eml"))
+            if (PickupFolderTransport.OutboxIdOf(path) is { } id) inFolder[id] = path;
+        if (inFolder.Count == 0) return [];
+        // Read in this transaction: the rows it deleted are gone from its view, so their files count as orphans too.
+        var kept = (await conn.QueryAsync<Guid>(new CommandDefinition("SELECT id FROM outbox_message WHERE id = ANY(@ids)",
+            new { ids = inFolder.Keys.ToArray() }, tx, cancellationToken: ct))).ToHashSet();
+        return inFolder.Where(f => !kept.Contains(f.Key)).Select(f => f.Value).Order(StringComparer.Ordinal).ToList();
+    }
+
+    static DateTimeOffset Midnight(DateOnly day) => WorkflowEngine.ParisMidnight(day);
+}
