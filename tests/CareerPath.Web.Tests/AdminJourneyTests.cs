@@ -24,7 +24,7 @@ public sealed class AdminJourneyTests(WebSite site, BrowserFixture browser) : Br
     static readonly string[] AdminPages =
     [
         "/admin", "/admin/workflows", "/admin/instances", "/admin/incidents", "/admin/envois", "/admin/comptes", "/admin/comptes/nouveau",
-        "/admin/journal-des-acces", "/admin/migrations",
+        "/admin/journal-des-acces", "/admin/migrations", "/admin/conservation",
     ];
 
     /// <summary>The administrator, signed in and sent to <paramref name="page"/> (not to the home page, the dashboard of every structure, to leave it at once).</summary>

@@ -1,6 +1,7 @@
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Notifications;
+using CareerPath.Workflows.Privacy;
 using CareerPath.Workflows.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -33,6 +34,16 @@ public static class EngineServices
         services.AddTransient<OutboxDeliveryJob>();
         services.AddTransient<WeeklyDigestJob>();
         services.AddTransient<IntegrityHeadJob>();
+
+        // The retention policy (CareerPath:Retention); a policy that cannot be applied stops the start, not the first run.
+        var retention = configuration.GetSection(RetentionPolicy.Section).Get<RetentionPolicy>() ?? new RetentionPolicy();
+        if (retention.Problems() is { Count: > 0 } problems)
+            throw new InvalidOperationException($"Politique de conservation invalide : {string.Join(" ", problems)}");
+        services.AddSingleton(retention);
+        // The pickup folder holds sent messages only when no SMTP server is configured.
+        services.AddSingleton(sp => new Retention(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), retention,
+            string.IsNullOrWhiteSpace(smtp.Host) ? pickupFolder : null));
+        services.AddTransient<RetentionJob>();
 
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -87,6 +98,23 @@ public sealed class WeeklyDigestJob(NpgsqlDataSource db, TimeProvider time)
 {
     [AutomaticRetry(Attempts = 3)]
     public Task RunAsync(CancellationToken ct) => WeeklyDigest.WriteAsync(db, time, ct);
+}
+
+/// <summary>
+/// Every night, the retention policy applied (Privacy/Retention): the run's counts go to the server log and to the
+/// retention_run table, never whom.
+/// </summary>
+public sealed class RetentionJob(Retention retention, ILogger<RetentionJob> log)
+{
+    public const string JobId = "retention";
+
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var report = await retention.RunAsync(dryRun: false, "job", ct);
+        log.LogInformation("Retention run {RunId}: {Counts}; {HeldBack} advisors held back (a workflow still running)", report.Id,
+            string.Join(", ", report.Counts.Where(c => c.Count > 0).Select(c => $"{c.Category} {c.Action} {c.Count} {c.Unit}")), report.HeldBack);
+    }
 }
 
 /// <summary>A Hangfire job takes no business state: it sweeps whatever is due when it runs.</summary>

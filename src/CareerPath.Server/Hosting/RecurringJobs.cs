@@ -4,7 +4,7 @@ using Hangfire;
 namespace CareerPath.Server.Hosting;
 
 /// <summary>
-/// Registers the recurring jobs (sweep, delivery, digest, integrity heads) once the node has
+/// Registers the recurring jobs (sweep, delivery, digest, retention, integrity heads) once the node has
 /// started, and tries again until it has. Registration is Hangfire's <c>AddOrUpdate</c>, which takes
 /// a distributed lock per job. A node killed while it held one leaves the lock row behind until
 /// Hangfire.PostgreSql expires it (<c>DistributedLockTimeout</c>, 10 minutes by default): a node that
@@ -54,6 +54,9 @@ public sealed class RecurringJobs(IRecurringJobManager jobs, TimeProvider time, 
             new RecurringJobOptions { TimeZone = paris });
         // The heads of the chained logs in the server log, every night (IntegrityHeadJob).
         jobs.AddOrUpdate<IntegrityHeadJob>(IntegrityHeadJob.JobId, job => job.RunAsync(CancellationToken.None), "30 3 * * *",
+            new RecurringJobOptions { TimeZone = paris });
+        // The retention policy, every night before the heads are written: the heads then show the log as the purge left it.
+        jobs.AddOrUpdate<RetentionJob>(RetentionJob.JobId, job => job.RunAsync(CancellationToken.None), "0 3 * * *",
             new RecurringJobOptions { TimeZone = paris });
     }
 }

@@ -54,7 +54,7 @@ public sealed class RecurringJobsTests : IAsyncLifetime
         Assert.Same(service.ExecuteTask, done);
         await service.ExecuteTask;
         Assert.Equal(
-            new[] { RecurringJobs.DeliveryJobId, IntegrityHeadJob.JobId, RecurringJobs.SweepJobId, RecurringJobs.DigestJobId }.Order(),
+            new[] { RecurringJobs.DeliveryJobId, IntegrityHeadJob.JobId, RecurringJobs.SweepJobId, RecurringJobs.DigestJobId, RetentionJob.JobId }.Order(),
             Registered());
         await service.StopAsync(CancellationToken.None);
     }
