@@ -86,6 +86,20 @@ public sealed record RetentionPolicy
     string FileSource => $"{Referentiel} : base active, archivage intermédiaire, puis suppression ; {ArchiveYearsAfterLastContract} ans : "
                          + "prescription des actions personnelles (Code civil, art. 2224)";
 
+    /// <summary>
+    /// The policy as a Markdown table, one row per category: the README's retention table is this text (a test keeps them
+    /// in step), so what the README says is what the job does with the default configuration.
+    /// </summary>
+    public string ToMarkdownTable()
+    {
+        static string Cell(string text) => text.Replace("|", "\\|");
+        var table = new System.Text.StringBuilder();
+        table.Append("| Catégorie | Base active | Archivage intermédiaire | Ensuite | Source |\n|---|---|---|---|---|\n");
+        foreach (var l in Lines)
+            table.Append($"| {Cell(l.Label)} | {Cell(l.Active)} | {Cell(l.Archive)} | {Cell(l.Then)} | {Cell(l.Source)}{(l.Interpretation ? " *(interprétation)*" : "")} |\n");
+        return table.ToString();
+    }
+
     /// <summary>The policy as the register of processing and the README state it, one line per category.</summary>
     public IReadOnlyList<RetentionLine> Lines =>
     [
