@@ -7,6 +7,12 @@ namespace CareerPath.Server.Endpoints;
 
 public sealed record StructureChange(Guid? StructureId);
 
+/// <summary>An advisor's request to correct one field of their data: which field, and the value they say is right.</summary>
+public sealed record CorrectionRequest(CorrectedField? Field, string? Value);
+
+/// <summary>The task the request opened for the advisor's HR managers.</summary>
+public sealed record CorrectionOpened(Guid TaskId);
+
 /// <summary>Advisors: their structure's HR managers and administrators; an advisor sees only their own record.</summary>
 public static class AdvisorEndpoints
 {
@@ -35,6 +41,35 @@ public static class AdvisorEndpoints
             await log.RecordAsync(caller, "advisors.read", "advisor", id, 1, ct);
             return TypedResults.Ok(advisor);
         }).RequireAuthorization(Policies.PersonalRecords).WithName("getAdvisor").WithSummary("Lire la fiche d'un conseiller");
+
+        // The right of access (GDPR art. 15): everything held about the advisor, for the advisor, their HR managers and
+        // administrators (the checks of the read above). The export is itself a read, logged before it is built so that it
+        // lists itself among the reads of their data.
+        group.MapGet("/{id:guid}/export", async Task<Results<Ok<PersonalDataExport>, NotFoundProblem>> (Guid id, AdvisorQueries advisors,
+            PersonalDataExports exports, AccessLog log, HttpContext http, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            if (!caller.MaySeeAdvisor(id, await advisors.StructuresAsync(id, ct))) return new NotFoundProblem();
+            await log.RecordAsync(caller, "advisors.export", "advisor", id, 1, ct);
+            return await exports.ExportAsync(id, caller.Scope(), ct) is { } export ? TypedResults.Ok(export) : new NotFoundProblem();
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("exportAdvisorData").WithSummary("Exporter toutes les données d'un conseiller (droit d'accès)");
+
+        // The right to rectification (GDPR art. 16): the advisor asks, their HR managers correct (a task, closed by POST /tasks/{id}/close).
+        group.MapPost("/{id:guid}/correction-requests", async Task<Results<Created<CorrectionOpened>, NotFoundProblem, ValidationProblem, ConflictProblem>> (
+            Guid id, CorrectionRequest body, AdvisorQueries advisors, CorrectionRequests requests, HttpContext http, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            if (!caller.MaySeeAdvisor(id, await advisors.StructuresAsync(id, ct))) return new NotFoundProblem();
+            var check = new Check().Defined("field", body.Field).Text("value", body.Value, 2000);
+            if (!check.Ok) return check.Problem();
+            var (result, taskId) = await requests.OpenAsync(id, body.Field!.Value, body.Value!.Trim(), ct);
+            return result switch
+            {
+                CorrectionRequests.OpenResult.Opened => TypedResults.Created($"/api/tasks/{taskId}", new CorrectionOpened(taskId)),
+                CorrectionRequests.OpenResult.NoContract => new ConflictProblem("Aucun contrat n'est enregistré : aucune structure ne peut traiter la demande."),
+                _ => new NotFoundProblem(),
+            };
+        }).RequireAuthorization(Policies.PersonalRecords).WithName("requestAdvisorCorrection").WithSummary("Demander la rectification d'une donnée");
 
         // An advisor hired by another structure: an administrator moves the record, the earlier contracts
         // stay with the structure that held them (and their HR managers keep seeing those).

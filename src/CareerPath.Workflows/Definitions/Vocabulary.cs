@@ -38,6 +38,8 @@ public static class Tasks
     public const string Decision = "decision";
     public const string Escalation = "decision-escalation";
     public const string Outcome = "outcome";
+    /// <summary>An advisor's request to correct their data (GDPR art. 16): opened by the advisor, closed by HR, no workflow trigger.</summary>
+    public const string CorrectionRequest = "correction-request";
 }
 
 /// <summary>The definitions shipped with CareerPath.</summary>

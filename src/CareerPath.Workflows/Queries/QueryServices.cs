@@ -23,6 +23,8 @@ public static class QueryServices
         services.TryAddSingleton<CalendarFeedQueries>();
         services.TryAddSingleton<ReportQueries>();
         services.TryAddSingleton<DecisionAuditQueries>();
+        services.TryAddSingleton<PersonalDataExports>();
+        services.TryAddSingleton<CorrectionRequests>();
         return services;
     }
 }

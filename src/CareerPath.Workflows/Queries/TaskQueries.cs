@@ -19,6 +19,8 @@ public sealed record TaskView
     public Guid SubjectId { get; init; }
     public Guid? StructureId { get; init; }
     public Guid? AdvisorId { get; init; }
+    /// <summary>What the person who opened it asked, in their words (a correction request's field and value); null for a workflow's task.</summary>
+    public string? Request { get; init; }
 }
 
 /// <summary>What a task completion needs to know first: its kind, and the structure it belongs to (the per-record check).</summary>
@@ -51,7 +53,8 @@ public sealed class TaskQueries(NpgsqlDataSource db)
         args.Add("afterDay", afterDay, DbType.Date);
         var rows = (await conn.QueryAsync<TaskView>(new CommandDefinition("""
             SELECT t.id, t.kind, t.title, t.assignee_role AS AssigneeRole, t.due_on AS DueOn, t.escalation_on AS EscalationOn, t.opened_at AS OpenedAt,
-                   t.instance_id AS InstanceId, i.subject_id AS SubjectId, t.structure_id AS StructureId, c.advisor_id AS AdvisorId
+                   t.instance_id AS InstanceId, i.subject_id AS SubjectId, t.structure_id AS StructureId, c.advisor_id AS AdvisorId,
+                   t.request
               FROM human_task t
               JOIN workflow_instance i ON i.id = t.instance_id
               LEFT JOIN contract c ON i.definition_id = @def AND c.id = i.subject_id

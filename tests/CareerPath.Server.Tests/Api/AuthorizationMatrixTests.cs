@@ -48,6 +48,8 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("GET", "/api/advisors", null, "admin=200 hrA=200 advisorA=200"),
         new("GET", "/api/advisors/{advisor}", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
         new("GET", "/api/advisors/{advisor}/timeline", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
+        new("GET", "/api/advisors/{advisor}/export", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
+        new("POST", "/api/advisors/{advisor}/correction-requests", """{"field":"FullName","value":"Nom corrigé"}""", "admin=201,201 hrA=201,404 advisorA=201,404"),
         new("POST", "/api/advisors/{advisor}/structure", """{"structureId":"{structure}"}""", "admin=204,204"),
         new("POST", "/api/advisors", """{"structureId":"{structure}","fullName":"Eva Matrice","workEmail":"eva.{structure}@matrice.fr","hasRecognisedDisability":false}""",
             "admin=201|200,201|200 hrA=201|200,400"),
@@ -69,6 +71,8 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
 
         new("GET", "/api/tasks/mine", null, "admin=200 hrA=200 advisorA=200"),
         new("POST", "/api/tasks/{task}/complete", "{}", "admin=400,400 hrA=400,404"),
+        // {task} is a training task: only a correction request closes this way.
+        new("POST", "/api/tasks/{task}/close", "{}", "admin=400,400 hrA=400,404"),
 
         new("GET", "/api/deadlines", null, "admin=200 hrA=200 advisorA=200"),
         new("GET", "/api/deadlines?structureId={structure}&overdue=false", null, "admin=200,200 hrA=200,200 advisorA=200,200"),
