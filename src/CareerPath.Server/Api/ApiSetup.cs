@@ -39,6 +39,7 @@ public static class ApiSetup
         services.AddSingleton<OutboxQueries>();
         services.AddSingleton<Accounts>();
         services.AddSingleton<AccessLog>();
+        services.AddSingleton<AdvisorFiles>();
         services.AddSingleton<Pseudonyms>();
         services.AddSingleton<ReferenceData>();
         services.AddSingleton<CsvImporter>();

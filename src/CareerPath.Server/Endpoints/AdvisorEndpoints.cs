@@ -30,27 +30,29 @@ public static class AdvisorEndpoints
             return TypedResults.Ok(list);
         }).RequireAuthorization(Policies.PersonalRecords).WithName("listAdvisors").WithSummary("Lister les conseillers");
 
-        group.MapGet("/{id:guid}", async Task<Results<Ok<AdvisorView>, NotFoundProblem>> (Guid id, AdvisorQueries advisors, AccessLog log, HttpContext http,
-            CancellationToken ct) =>
+        group.MapGet("/{id:guid}", async Task<Results<Ok<AdvisorView>, NotFoundProblem, ForbiddenProblem, BadRequestProblem>> (Guid id, string? motif,
+            AdvisorQueries advisors, AdvisorFiles files, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            if (!caller.MaySeeAdvisor(id, await advisors.StructuresAsync(id, ct))) return new NotFoundProblem();
+            var access = await files.CheckAsync(caller, id, motif, ct);
+            if (Common.Refusal<AdvisorView>(access) is { } refused) return refused;
             // Their contracts: all of them for the advisor and administrators, those of the caller's structures for an HR manager.
             var advisor = await advisors.GetAsync(id, caller.Scope(), ct);
             if (advisor is null) return new NotFoundProblem();
-            await log.RecordAsync(caller, "advisors.read", "advisor", id, 1, ct);
+            await log.RecordAsync(caller, access.Action("advisors.read"), "advisor", id, 1, ct);
             return TypedResults.Ok(advisor);
         }).RequireAuthorization(Policies.PersonalRecords).WithName("getAdvisor").WithSummary("Lire la fiche d'un conseiller");
 
         // The right of access (GDPR art. 15): everything held about the advisor, for the advisor, their HR managers and
         // administrators (the checks of the read above). The export is itself a read, logged before it is built so that it
         // lists itself among the reads of their data.
-        group.MapGet("/{id:guid}/export", async Task<Results<Ok<PersonalDataExport>, NotFoundProblem>> (Guid id, AdvisorQueries advisors,
-            PersonalDataExports exports, AccessLog log, HttpContext http, CancellationToken ct) =>
+        group.MapGet("/{id:guid}/export", async Task<Results<Ok<PersonalDataExport>, NotFoundProblem, ForbiddenProblem, BadRequestProblem>> (Guid id,
+            string? motif, AdvisorFiles files, PersonalDataExports exports, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            if (!caller.MaySeeAdvisor(id, await advisors.StructuresAsync(id, ct))) return new NotFoundProblem();
-            await log.RecordAsync(caller, "advisors.export", "advisor", id, 1, ct);
+            var access = await files.CheckAsync(caller, id, motif, ct);
+            if (Common.Refusal<PersonalDataExport>(access) is { } refused) return refused;
+            await log.RecordAsync(caller, access.Action("advisors.export"), "advisor", id, 1, ct);
             return await exports.ExportAsync(id, caller.Scope(), ct) is { } export ? TypedResults.Ok(export) : new NotFoundProblem();
         }).RequireAuthorization(Policies.PersonalRecords).WithName("exportAdvisorData").WithSummary("Exporter toutes les données d'un conseiller (droit d'accès)");
 

@@ -15,6 +15,19 @@ static class Common
     public static Caller Caller(this HttpContext http) => Security.Caller.From(http.User);
 
     /// <summary>
+    /// The answer to a read of an advisor's file that <see cref="AdvisorFiles"/> refused: not found (out of scope), 403 (an
+    /// archived file, and the caller neither an administrator nor the HR lead), 400 (archived, and no reason given);
+    /// null when the read goes on.
+    /// </summary>
+    public static Results<Ok<T>, NotFoundProblem, ForbiddenProblem, BadRequestProblem>? Refusal<T>(AdvisorFiles.Access access) => access.Outcome switch
+    {
+        AdvisorFiles.Outcome.NotFound => new NotFoundProblem(),
+        AdvisorFiles.Outcome.Forbidden => new ForbiddenProblem(AdvisorFiles.ForbiddenText(access.ArchivedOn!.Value)),
+        AdvisorFiles.Outcome.ReasonRequired => new BadRequestProblem(AdvisorFiles.ReasonText(access.ArchivedOn!.Value)),
+        _ => null,
+    };
+
+    /// <summary>
     /// How an API call runs its action: once per Idempotency-Key, and only for the request the key first came with
     /// (its fingerprint, taken by Api.DatabaseOutage from the buffered body before the endpoint read it).
     /// </summary>

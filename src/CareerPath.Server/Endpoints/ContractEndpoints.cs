@@ -34,13 +34,16 @@ public static class ContractEndpoints
             return TypedResults.Ok(list);
         }).RequireAuthorization(Policies.PersonalRecords).WithName("listContracts").WithSummary("Lister les contrats");
 
-        group.MapGet("/{id:guid}", async Task<Results<Ok<ContractView>, NotFoundProblem>> (Guid id, ContractQueries contracts, AccessLog log, HttpContext http,
-            CancellationToken ct) =>
+        group.MapGet("/{id:guid}", async Task<Results<Ok<ContractView>, NotFoundProblem, ForbiddenProblem, BadRequestProblem>> (Guid id, string? motif,
+            ContractQueries contracts, AdvisorFiles files, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
             var contract = await contracts.GetAsync(id, ct);
             if (contract is null || !MaySee(caller, contract.StructureId, contract.AdvisorId)) return new NotFoundProblem();
-            await log.RecordAsync(caller, "contracts.read", "contract", id, 1, ct, [contract.AdvisorId]);
+            // A contract is its advisor's file: archived with it.
+            var access = await files.CheckAsync(caller, contract.AdvisorId, motif, ct);
+            if (Common.Refusal<ContractView>(access) is { } refused) return refused;
+            await log.RecordAsync(caller, access.Action("contracts.read"), "contract", id, 1, ct, [contract.AdvisorId]);
             return TypedResults.Ok(contract);
         }).RequireAuthorization(Policies.PersonalRecords).WithName("getContract").WithSummary("Lire un contrat");
 

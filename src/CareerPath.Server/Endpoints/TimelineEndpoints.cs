@@ -10,14 +10,15 @@ public static class TimelineEndpoints
     public static void MapTimeline(this RouteGroupBuilder api)
     {
         // One advisor's contracts, a handful at most: one answer, not pages.
-        api.MapGet("/advisors/{id:guid}/timeline", async Task<Results<Ok<IReadOnlyList<ContractTimeline>>, NotFoundProblem>> (Guid id,
-            AdvisorQueries advisors, TimelineQueries timelines, AccessLog log, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/advisors/{id:guid}/timeline", async Task<Results<Ok<IReadOnlyList<ContractTimeline>>, NotFoundProblem, ForbiddenProblem, BadRequestProblem>> (
+            Guid id, string? motif, AdvisorFiles files, TimelineQueries timelines, AccessLog log, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
-            if (!caller.MaySeeAdvisor(id, await advisors.StructuresAsync(id, ct))) return new NotFoundProblem();
+            var access = await files.CheckAsync(caller, id, motif, ct);
+            if (Common.Refusal<IReadOnlyList<ContractTimeline>>(access) is { } refused) return refused;
             // The advisor sees all of their contracts; an HR manager those of their structures only.
             var result = await timelines.ForAdvisorAsync(id, caller.Scope(), showActors: !caller.IsAdvisor, ct);
-            await log.RecordAsync(caller, "advisors.timeline", "advisor", id, result.Count, ct);
+            await log.RecordAsync(caller, access.Action("advisors.timeline"), "advisor", id, result.Count, ct);
             return TypedResults.Ok(result);
         }).WithTags("Conseillers").RequireAuthorization(Policies.PersonalRecords).WithName("getAdvisorTimeline").WithSummary("Lire le parcours d'un conseiller");
     }

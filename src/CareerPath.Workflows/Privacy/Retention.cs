@@ -210,7 +210,7 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
         var tasks = (await conn.QueryAsync<(Guid Id, string Title)>(new CommandDefinition(
             "SELECT id, title FROM human_task WHERE instance_id = ANY(@instanceIds)", new { instanceIds }, tx, cancellationToken: ct))).ToList();
         await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE human_task t SET title = u.title, reason = NULL, completed_by = split_part(t.completed_by, ':', 1)
+            UPDATE human_task t SET title = u.title, reason = NULL, request = NULL, completed_by = split_part(t.completed_by, ':', 1)
               FROM unnest(@ids, @titles) AS u(id, title) WHERE t.id = u.id
             """, new { ids = tasks.Select(t => t.Id).ToArray(), titles = tasks.Select(t => ReplaceText(t.Title, everyone)).ToArray() }, tx, cancellationToken: ct));
         add(DataCategory.Tasks, RetentionAction.Erased, "tâches", tasks.Count);

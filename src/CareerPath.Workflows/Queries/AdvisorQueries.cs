@@ -5,6 +5,9 @@ using Npgsql;
 namespace CareerPath.Workflows.Queries;
 
 public sealed record AdvisorSummary(Guid Id, string FullName, string WorkEmail, Guid? StructureId);
+/// <summary>An advisor's file as the read checks see it (<see cref="AdvisorQueries.FileStateAsync"/>).</summary>
+public sealed record AdvisorFileState(IReadOnlyList<Guid?> Structures, DateOnly? ArchivedOn, IReadOnlyList<Guid> LedByCaller);
+
 public sealed record AdvisorView(Guid Id, string FullName, string WorkEmail, Guid? StructureId, bool HasRecognisedDisability, IReadOnlyList<Guid> Contracts);
 
 /// <summary>
@@ -40,6 +43,8 @@ public sealed class AdvisorQueries(NpgsqlDataSource db)
                     SELECT 1 FROM contract c JOIN funded_post p ON p.id = c.post_id
                      WHERE c.advisor_id = a.id AND p.structure_id = @structureId))
                AND (@after::uuid IS NULL OR a.id > @after)
+               -- An archived file has left the active base: it is read one by one, with a reason (AdvisorFiles), not listed.
+               AND (@all OR a.archived_on IS NULL)
              ORDER BY a.id LIMIT @take
             """, new { self = scope.Advisor, all = scope.AllStructures, structures = scope.Structures, structureId, after, take = page.Take },
             cancellationToken: ct))).ToList();
@@ -55,6 +60,23 @@ public sealed class AdvisorQueries(NpgsqlDataSource db)
             UNION
             SELECT p.structure_id FROM contract c JOIN funded_post p ON p.id = c.post_id WHERE c.advisor_id = @advisorId
             """, new { advisorId }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>
+    /// What decides who reads an advisor's file: the structures it is attached to, the day it left the active base (the
+    /// retention job's archive), and which of those structures name <paramref name="callerEmail"/> as their HR lead
+    /// (hr_contact.is_lead: the person escalations go to, and, once archived, the only HR reader besides administrators).
+    /// </summary>
+    public async Task<AdvisorFileState> FileStateAsync(Guid advisorId, string callerEmail, CancellationToken ct = default)
+    {
+        var structures = await StructuresAsync(advisorId, ct);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var archivedOn = await conn.ExecuteScalarAsync<DateOnly?>(new CommandDefinition("SELECT archived_on FROM advisor WHERE id = @advisorId",
+            new { advisorId }, cancellationToken: ct));
+        var led = (await conn.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT structure_id FROM hr_contact WHERE is_lead AND lower(email) = lower(@callerEmail) AND structure_id = ANY(@ids)
+            """, new { callerEmail, ids = structures.OfType<Guid>().ToArray() }, cancellationToken: ct))).ToList();
+        return new AdvisorFileState(structures, archivedOn, led);
     }
 
     /// <summary>One advisor, with the ids of their contracts that the scope reaches (by start date).</summary>

@@ -1,3 +1,4 @@
+using CareerPath.Server.Security;
 using CareerPath.Server.Web;
 using CareerPath.Workflows.Queries;
 using Microsoft.AspNetCore.Mvc;
@@ -9,10 +10,17 @@ namespace CareerPath.Server.Pages.Parcours;
 /// (journal, deadlines reached and to come, each with its explanation). The API's checks: an HR manager
 /// of one of the advisor's structures, or an administrator; anyone else gets the not-found page.
 /// </summary>
-public sealed class ConseillerModel(AdvisorCareer career, AdvisorQueries advisors) : CareerPathPage
+public sealed class ConseillerModel(AdvisorCareer career, AdvisorFiles files) : CareerPathPage
 {
     public AdvisorCareerView View { get; private set; } = null!;
     public DateOnly Today => career.Today;
+
+    /// <summary>The reason an archived file is read for (AdvisorFiles); the page says it, the access log records it.</summary>
+    [BindProperty(SupportsGet = true, Name = AdvisorFiles.ReasonParameter)]
+    public string? Motif { get; set; }
+
+    /// <summary>Set when the file is archived and was opened with a reason.</summary>
+    public AdvisorFiles.Access? Archive { get; private set; }
 
     public override IReadOnlyList<Crumb> Breadcrumb =>
         [new("Accueil", "/"), new("Conseillers", "/conseillers"), new(View?.Advisor.FullName ?? "Conseiller")];
@@ -22,11 +30,19 @@ public sealed class ConseillerModel(AdvisorCareer career, AdvisorQueries advisor
         // The advisor's own record is their own page.
         if (Caller.IsAdvisor && Caller.AdvisorId == id) return Redirect("/mon-contrat");
         if (!(Caller.IsHr || Caller.IsAdmin)) return NotFoundPage();
-        var structures = await advisors.StructuresAsync(id, ct);
-        if (!Caller.MaySeeAdvisor(id, structures)) return NotFoundPage();
+        var access = await files.CheckAsync(Caller, id, Motif, ct);
+        switch (access.Outcome)
+        {
+            case AdvisorFiles.Outcome.NotFound:
+                return NotFoundPage();
+            // An archived file: the page that asks for the reason, or says who may read it.
+            case AdvisorFiles.Outcome.Forbidden or AdvisorFiles.Outcome.ReasonRequired:
+                return Redirect($"/conseillers/{id}/archive{(Motif is null ? "" : "?erreur=motif")}");
+        }
         if (await career.LoadAsync(id, Scope, showActors: true, ct) is not { } view) return NotFoundPage();
         View = view;
-        await LogReadAsync("advisors.page", "advisor", id, [id], view.Contracts.Count);
+        Archive = access.ArchivedOn is null ? null : access;
+        await LogReadAsync(access.Action("advisors.page"), "advisor", id, [id], view.Contracts.Count);
         return Page();
     }
 
