@@ -1,6 +1,7 @@
 using CareerPath.Workflows.Definitions;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Notifications;
+using CareerPath.Workflows.Privacy;
 using CareerPath.Workflows.Storage;
 using Hangfire;
 using Hangfire.PostgreSql;
@@ -23,6 +24,10 @@ public static class EngineServices
         services.AddSingleton<Sweeper>();
         services.AddSingleton<InstanceMigrator>();
         services.AddTransient<TimerSweepJob>();
+
+        // The retention policy, checked and registered here for the whole server (see RetentionPolicyFrom).
+        services.AddSingleton(RetentionPolicyFrom(configuration));
+        services.AddSingleton(configuration.GetSection(RegisterController.Section).Get<RegisterController>() ?? new RegisterController());
 
         var smtp = configuration.GetSection("Smtp").Get<SmtpOptions>() ?? new SmtpOptions();
         services.AddSingleton(smtp);
@@ -58,6 +63,21 @@ public static class EngineServices
         if (runJobs && configuration.GetValue<TimeSpan?>(FrequentJobs.IntervalSetting) is { } every && every > TimeSpan.Zero)
             services.AddHostedService(sp => new FrequentJobs(sp, every, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FrequentJobs>>()));
         return services;
+    }
+
+    /// <summary>
+    /// The retention policy (CareerPath:Retention), read here only: AddCareerPathEngine registers the one instance that the
+    /// retention job, the register of processing and the pages read. A policy that cannot be applied stops the start (an
+    /// ArgumentException: the command line prints its message as one "error:" line): keeping data longer or shorter than
+    /// the administrator believes is worse than not starting.
+    /// </summary>
+    public static RetentionPolicy RetentionPolicyFrom(IConfiguration configuration)
+    {
+        var policy = configuration.GetSection(RetentionPolicy.Section).Get<RetentionPolicy>() ?? new RetentionPolicy();
+        if (policy.Problems() is { Count: > 0 } problems)
+            throw new ArgumentException($"la politique de conservation ({RetentionPolicy.Section}) ne peut pas être appliquée : {string.Join(" ", problems)} "
+                                        + "Corrigez la configuration (appsettings.json, variables d'environnement CareerPath__Retention__…) puis relancez.");
+        return policy;
     }
 
     /// <summary>The sweeper once at start, to catch up after downtime; every minute after that (RecurringJobs).</summary>
