@@ -25,6 +25,11 @@ public static class EngineServices
         services.AddSingleton<InstanceMigrator>();
         services.AddTransient<TimerSweepJob>();
 
+        // The retention policy, checked and registered here for the whole server (see RetentionPolicyFrom).
+        var retention = RetentionPolicyFrom(configuration);
+        services.AddSingleton(retention);
+        services.AddSingleton(configuration.GetSection(RegisterController.Section).Get<RegisterController>() ?? new RegisterController());
+
         var smtp = configuration.GetSection("Smtp").Get<SmtpOptions>() ?? new SmtpOptions();
         services.AddSingleton(smtp);
         services.AddSingleton<IMailTransport>(string.IsNullOrWhiteSpace(smtp.Host) ? new PickupFolderTransport(pickupFolder) : new SmtpTransport(smtp));
@@ -35,12 +40,7 @@ public static class EngineServices
         services.AddTransient<WeeklyDigestJob>();
         services.AddTransient<IntegrityHeadJob>();
 
-        // The retention policy (CareerPath:Retention); a policy that cannot be applied stops the start, not the first run.
-        var retention = configuration.GetSection(RetentionPolicy.Section).Get<RetentionPolicy>() ?? new RetentionPolicy();
-        if (retention.Problems() is { Count: > 0 } problems)
-            throw new InvalidOperationException($"Politique de conservation invalide : {string.Join(" ", problems)}");
-        services.AddSingleton(retention);
-        // The pickup folder holds sent messages only when no SMTP server is configured.
+        // The retention job applies the policy registered above. The pickup folder holds sent messages only when no SMTP server is configured.
         services.AddSingleton(sp => new Retention(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), retention,
             string.IsNullOrWhiteSpace(smtp.Host) ? pickupFolder : null));
         services.AddTransient<RetentionJob>();
@@ -69,6 +69,21 @@ public static class EngineServices
         if (runJobs && configuration.GetValue<TimeSpan?>(FrequentJobs.IntervalSetting) is { } every && every > TimeSpan.Zero)
             services.AddHostedService(sp => new FrequentJobs(sp, every, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FrequentJobs>>()));
         return services;
+    }
+
+    /// <summary>
+    /// The retention policy (CareerPath:Retention), read here only: AddCareerPathEngine registers the one instance that the
+    /// retention job, the register of processing and the pages read. A policy that cannot be applied stops the start (an
+    /// ArgumentException: the command line prints its message as one "error:" line): keeping data longer or shorter than
+    /// the administrator believes is worse than not starting.
+    /// </summary>
+    public static RetentionPolicy RetentionPolicyFrom(IConfiguration configuration)
+    {
+        var policy = configuration.GetSection(RetentionPolicy.Section).Get<RetentionPolicy>() ?? new RetentionPolicy();
+        if (policy.Problems() is { Count: > 0 } problems)
+            throw new ArgumentException($"la politique de conservation ({RetentionPolicy.Section}) ne peut pas être appliquée : {string.Join(" ", problems)} "
+                                        + "Corrigez la configuration (appsettings.json, variables d'environnement CareerPath__Retention__…) puis relancez.");
+        return policy;
     }
 
     /// <summary>The sweeper once at start, to catch up after downtime; every minute after that (RecurringJobs).</summary>

@@ -19,6 +19,8 @@ public static class ServerApp
     public static async Task<int> RunAsync(ParsedOptions options)
     {
         var builder = WebApplication.CreateBuilder(options.HostArgs);
+        // Checked before the database starts, so that a wrong retention setting costs no PostgreSQL start; Build registers it.
+        EngineServices.RetentionPolicyFrom(builder.Configuration);
         var log = ConsoleLog.Create();
         await using var database = await DatabaseLocation.OpenAsync(options, log, builder.Configuration);
         // Ctrl-C and SIGTERM stop the host, which returns here and disposes the database; ProcessExit
