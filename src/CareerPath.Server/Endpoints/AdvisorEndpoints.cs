@@ -57,11 +57,14 @@ public static class AdvisorEndpoints
         }).RequireAuthorization(Policies.PersonalRecords).WithName("exportAdvisorData").WithSummary("Exporter toutes les données d'un conseiller (droit d'accès)");
 
         // The right to rectification (GDPR art. 16): the advisor asks, their HR managers correct (a task, closed by POST /tasks/{id}/close).
-        group.MapPost("/{id:guid}/correction-requests", async Task<Results<Created<CorrectionOpened>, NotFoundProblem, ValidationProblem, ConflictProblem>> (
+        group.MapPost("/{id:guid}/correction-requests", async Task<Results<Created<CorrectionOpened>, NotFoundProblem, ForbiddenProblem, ValidationProblem, ConflictProblem>> (
             Guid id, CorrectionRequest body, AdvisorQueries advisors, CorrectionRequests requests, HttpContext http, CancellationToken ct) =>
         {
             var caller = http.Caller();
             if (!caller.MaySeeAdvisor(id, await advisors.StructuresAsync(id, ct))) return new NotFoundProblem();
+            // The right is the person's: staff do not ask in their name.
+            if (!(caller.IsAdvisor && caller.AdvisorId == id))
+                return new ForbiddenProblem("Seul le conseiller demande la rectification de ses propres données.");
             var check = new Check().Defined("field", body.Field).Text("value", body.Value, 2000);
             if (!check.Ok) return check.Problem();
             var (result, taskId) = await requests.OpenAsync(id, body.Field!.Value, body.Value!.Trim(), ct);

@@ -40,9 +40,10 @@ public static class EngineServices
         services.AddTransient<WeeklyDigestJob>();
         services.AddTransient<IntegrityHeadJob>();
 
-        // The retention job applies the policy registered above. The pickup folder holds sent messages only when no SMTP server is configured.
+        // The retention job applies the policy registered above, to the pickup folder too: even with an SMTP server configured now, it may
+        // hold the files of messages sent before.
         services.AddSingleton(sp => new Retention(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>(), retention,
-            string.IsNullOrWhiteSpace(smtp.Host) ? pickupFolder : null));
+            pickupFolder));
         services.AddTransient<RetentionJob>();
 
         services.AddHangfire(config => config

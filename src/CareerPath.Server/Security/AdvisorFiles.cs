@@ -3,9 +3,9 @@ using CareerPath.Workflows.Queries;
 namespace CareerPath.Server.Security;
 
 /// <summary>
-/// Who reads an advisor's file, and on what ground, once it has left the active base (issue 15). The CNIL's HR
-/// référentiel (délibération 2019-160) and its guide on retention describe the intermediate archive as data consulted
-/// "de manière ponctuelle et motivée par des personnes spécifiquement habilitées": here the administrators and the HR
+/// Who reads an advisor's file, and on what ground, once it has left the active base (issue 15). The CNIL's page on
+/// retention periods (cnil.fr, « Les durées de conservation des données ») describes the intermediate archive as data
+/// consulted "de manière ponctuelle et motivée par des personnes spécifiquement habilitées": here the administrators and the HR
 /// lead of one of the advisor's structures, each read with a reason chosen from <see cref="Reasons"/> and written in the
 /// access log with it. The advisor always reads their own file (GDPR art. 15). Before the archive, the usual checks
 /// (<see cref="Caller.MaySeeAdvisor"/>) alone apply.
@@ -34,7 +34,7 @@ public sealed class AdvisorFiles(AdvisorQueries advisors)
     public sealed record Access(Outcome Outcome, DateOnly? ArchivedOn, string? Reason)
     {
         /// <summary>The access log's action for this read: an archived file's read names its reason ("advisors.read:archive:contentieux").</summary>
-        public string Action(string action) => Reason is null ? action : $"{action}:archive:{Reason}";
+        public string Action(string action) => Reason is null ? action : $"{action}{ArchiveMark}{Reason}";
     }
 
     public async Task<Access> CheckAsync(Caller caller, Guid advisorId, string? reason, CancellationToken ct = default)
@@ -46,6 +46,19 @@ public sealed class AdvisorFiles(AdvisorQueries advisors)
         if (!caller.IsAdmin && !lead) return new(Outcome.Forbidden, file.ArchivedOn, null);
         return Reasons.Any(r => r.Code == reason) ? new(Outcome.Allowed, file.ArchivedOn, reason) : new(Outcome.ReasonRequired, file.ArchivedOn, null);
     }
+
+    /// <summary>Whether the advisor's file has left the active base (its forms are then closed to everyone).</summary>
+    public async Task<bool> IsArchivedAsync(Guid advisorId, CancellationToken ct = default) =>
+        (await advisors.FileStateAsync(advisorId, "", ct)).ArchivedOn is not null;
+
+    /// <summary>What an access-log action says of an archived file's read: the action itself, and the reason given (null for another read).</summary>
+    public static (string Action, string? Reason) ParseAction(string action)
+    {
+        var parts = action.Split(ArchiveMark, 2);
+        return (parts[0], parts.Length == 2 ? parts[1] : null);
+    }
+
+    const string ArchiveMark = ":archive:";
 
     public static string ForbiddenText(DateOnly archivedOn) =>
         $"Ce dossier est archivé depuis le {archivedOn:dd/MM/yyyy} : il n'est plus lu que par un administrateur ou le responsable RH référent de la structure, avec un motif.";

@@ -1,3 +1,4 @@
+using CareerPath.Server.Security;
 using CareerPath.Server.Actions;
 using CareerPath.Workflows.Engine;
 using CareerPath.Workflows.Queries;
@@ -44,6 +45,8 @@ public abstract class ContractFormPage : CareerPathPage
     {
         var contract = await Service<ContractQueries>().GetAsync(Id, ct);
         if (contract is null || !Caller.MaySeeStructure(contract.StructureId)) return false;
+        // An archived file's forms are closed: it is read through its door, with a reason (/conseillers/{id}/archive).
+        if (await Service<AdvisorFiles>().IsArchivedAsync(contract.AdvisorId, ct)) return false;
         Contract = contract;
         return true;
     }

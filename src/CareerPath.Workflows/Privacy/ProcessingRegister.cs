@@ -134,11 +134,13 @@ public sealed record ProcessingRegister(RetentionPolicy Policy, RegisterControll
     [
         new("Moindre privilège en base de données",
             "deux rôles PostgreSQL : le propriétaire applique les migrations ; le serveur se connecte avec un rôle qui lit et écrit des lignes, "
-            + "ne peut ni modifier ni supprimer une table, et n'a qu'INSERT et SELECT sur les journaux",
+            + "ne peut ni modifier ni supprimer une table, et n'a qu'INSERT et SELECT sur les journaux ; les entrées du journal des accès "
+            + "échues ne sortent que par une fonction du propriétaire, qui laisse une ancre",
             "src/CareerPath.Workflows/Storage/LeastPrivilege.cs ; README, « Least privilege: two roles »"),
         new("Journaux chaînés",
             "le journal des décisions et le journal des accès sont en ajout seul et chaînés par SHA-256 : modifier, insérer ou supprimer une ligne "
-            + "casse la chaîne ; leurs têtes sont écrites chaque nuit dans le journal du serveur",
+            + "casse la chaîne (hors la purge des entrées échues, dont l'ancre garde la chaîne vérifiable) ; leurs têtes sont écrites chaque nuit "
+            + "dans le journal du serveur",
             "src/CareerPath.Workflows/Storage/Migrations (0002, 0003, 0008, 0011) ; /api/integrity ; README, « Hash-chained logs and their exported heads »"),
         new("Journal des accès",
             "chaque lecture de données personnelles (fiche, liste, export) est journalisée avant que les données ne quittent le serveur : qui, quand, quoi, quels conseillers",
@@ -168,8 +170,10 @@ public sealed record ProcessingRegister(RetentionPolicy Policy, RegisterControll
             + "simulation sans effet ; chaque exécution consignée par ses seuls nombres",
             "src/CareerPath.Workflows/Privacy/Retention.cs ; page /admin/conservation ; README, « Personal data over time: retention and erasure »"),
         new("Archive intermédiaire à accès restreint",
-            "un dossier archivé n'est lu que par un administrateur ou le responsable RH référent de la structure, avec un motif choisi dans une liste "
-            + "et inscrit au journal des accès ; le conseiller lit toujours son propre dossier",
+            "un dossier archivé quitte les listes des responsables RH ; sa fiche, son parcours, son export et ses contrats ne sont lus que par "
+            + "un administrateur ou le responsable RH référent de la structure, avec un motif choisi dans une liste et inscrit au journal des accès ; "
+            + "ses formulaires sont fermés ; le conseiller lit toujours son propre dossier. Les pages d'exploitation de l'administrateur "
+            + "(instances, journal) restent lisibles sans motif, et journalisées",
             "src/CareerPath.Server/Security/AdvisorFiles.cs"),
         new("Masquage des petits effectifs",
             "tout effectif de 1 à 4 personnes est affiché « < 5 », ainsi que les cellules qui le redonneraient par soustraction ou par ses bornes",

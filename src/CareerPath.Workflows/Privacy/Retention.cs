@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace CareerPath.Workflows.Privacy;
 
-public enum RetentionAction { Archived, Erased, Deleted }
+public enum RetentionAction { Archived, Reopened, Erased, Deleted }
 
 /// <summary>How many rows (or files) of a category one run archived, erased or deleted; <paramref name="Unit"/> says rows of what.</summary>
 public sealed record RetentionCount(DataCategory Category, RetentionAction Action, string Unit, int Count);
@@ -51,8 +51,12 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
     /// <summary>An erased advisor's address: unique (the column is), and undeliverable (RFC 2606 reserves .invalid).</summary>
     public static string ErasedEmail(Guid advisorId) => $"efface-{advisorId:N}@careerpath.invalid";
 
-    // Free texts of the workflow data and payloads (a decision's reason, an early end's note): erased whatever they say.
-    static readonly HashSet<string> FreeTextKeys = ["reason", "note"];
+    /// <summary>What a free text (a decision's reason, an amendment's) becomes where the column or the model requires one.</summary>
+    public const string ErasedText = "Motif effacé";
+
+    /// <summary>The journal's actor and trigger of the step that erased an instance's copies.</summary>
+    public const string Actor = "retention";
+    public const string ErasedTrigger = "PersonalDataErased";
     const long RunLockKey = 0x43_50_52_65_74_61_69; // "CPRetai": one run at a time, whichever node
 
     public async Task<RetentionReport> RunAsync(bool dryRun, string runBy = "job", CancellationToken ct = default)
@@ -76,6 +80,13 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
              WHERE e.advisor_id = a.id AND a.archived_on IS NULL AND NOT e.open_ended AND e.last_end < @archiveBefore
             """, new { today, archiveBefore, def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct));
         Add(DataCategory.ContractsAndWorkflows, RetentionAction.Archived, "conseillers", archived);
+        // An archived advisor hired again (a contract without an end, or ending later) is back in the active base.
+        var reopened = await conn.ExecuteAsync(new CommandDefinition($"""
+            UPDATE advisor a SET archived_on = NULL
+              FROM ({LastEnds}) e
+             WHERE e.advisor_id = a.id AND a.archived_on IS NOT NULL AND a.erased_on IS NULL AND (e.open_ended OR e.last_end >= @archiveBefore)
+            """, new { archiveBefore, def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct));
+        Add(DataCategory.ContractsAndWorkflows, RetentionAction.Reopened, "conseillers", reopened);
 
         // 2. Erase: past the archive, and no workflow of theirs still running (held back, and counted, if one is).
         var eraseBefore = DateMath.AddMonths(today, -12 * policy.ArchiveYearsAfterLastContract);
@@ -94,8 +105,11 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
 
         // 3. Whatever is older than its category allows.
         var messagesBefore = Midnight(DateMath.AddMonths(today, -policy.MessagesMonths));
+        // A running workflow's messages stay: their dedupe keys are what keeps a reminder from going out twice.
         var aged = (await conn.QueryAsync<Guid>(new CommandDefinition("""
-            DELETE FROM outbox_message WHERE status <> 'Pending' AND coalesce(sent_at, created_at) < @messagesBefore RETURNING id
+            DELETE FROM outbox_message m WHERE m.status <> 'Pending' AND coalesce(m.sent_at, m.created_at) < @messagesBefore
+               AND (m.instance_id IS NULL OR NOT EXISTS (SELECT 1 FROM workflow_instance i WHERE i.id = m.instance_id AND i.closed_at IS NULL))
+            RETURNING m.id
             """, new { messagesBefore }, tx, cancellationToken: ct))).ToList();
         deletedMessages.AddRange(aged);
         Add(DataCategory.Messages, RetentionAction.Deleted, "messages", deletedMessages.Count);
@@ -111,9 +125,15 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
         Add(DataCategory.Incidents, RetentionAction.Deleted, "incidents", await conn.ExecuteAsync(new CommandDefinition("""
             DELETE FROM incident i WHERE i.resolved_at < @incidentsBefore AND NOT EXISTS (SELECT 1 FROM mail_circuit m WHERE m.incident_id = i.id)
             """, new { incidentsBefore }, tx, cancellationToken: ct)));
+        // The purge last: it holds the access log's chain lock to the commit. A dry run counts the same prefix without the
+        // purge, so that it neither waits for nor holds back the reads being logged, nor draws an anchor number.
         var accessLogBefore = Midnight(DateMath.AddMonths(today, -policy.AccessLogMonths));
-        Add(DataCategory.AccessLog, RetentionAction.Deleted, "entrées", (int)await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT access_log_purge(@accessLogBefore, @now)", new { accessLogBefore, now }, tx, cancellationToken: ct)));
+        Add(DataCategory.AccessLog, RetentionAction.Deleted, "entrées", (int)await conn.ExecuteScalarAsync<long>(new CommandDefinition(dryRun
+            ? """
+              SELECT count(*) FROM access_log
+               WHERE seq <= coalesce((SELECT min(seq) - 1 FROM access_log WHERE at >= @accessLogBefore), (SELECT max(seq) FROM access_log))
+              """
+            : "SELECT access_log_purge(@accessLogBefore, @now)", new { accessLogBefore, now }, tx, cancellationToken: ct)));
 
         // 4. The pickup files of the messages deleted, and those no message names any more (a run that crashed after its commit).
         var files = await PickupFilesToDeleteAsync(conn, tx, ct);
@@ -161,10 +181,12 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
         var instances = (await conn.QueryAsync<(Guid Id, Guid AdvisorId, string Data)>(new CommandDefinition("""
             SELECT i.id, c.advisor_id, i.data::text FROM workflow_instance i JOIN contract c ON c.id = i.subject_id
              WHERE i.definition_id = @def AND c.advisor_id = ANY(@ids)
+             FOR UPDATE OF i
             """, new { ids, def = AdvisorContractWorkflow.DefinitionId }, tx, cancellationToken: ct))).ToList();
         var posts = (await conn.QueryAsync<(Guid Id, string Data)>(new CommandDefinition("""
             SELECT i.id, i.data::text FROM workflow_instance i
              WHERE i.definition_id = @def AND i.subject_id IN (SELECT post_id FROM contract WHERE advisor_id = ANY(@ids))
+             FOR UPDATE
             """, new { ids, def = PostFundingWorkflow.DefinitionId }, tx, cancellationToken: ct))).ToList();
 
         // What identifies each advisor: the record's name and address, and those the instances were started with (a later
@@ -189,7 +211,8 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
             // The HR addresses were there to send this contract's reminders; the contract is over.
             data["hrEmail"] = "";
             data["hrLeadEmail"] = "";
-            Scrub(data, everyone, freeTexts: true);
+            EraseFreeTexts(data);
+            Scrub(data, everyone);
             rewritten.Add((i.Id, data.ToJsonString()));
         }
         foreach (var p in posts)
@@ -197,16 +220,29 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
             {
                 var data = JsonNode.Parse(p.Data)!;
                 // A post's own texts are the structure's, not the advisor's: only the copies of the advisor go.
-                Scrub(data, everyone, freeTexts: false);
+                Scrub(data, everyone);
                 rewritten.Add((p.Id, data.ToJsonString()));
             }
+        var instanceIds = instances.Select(i => i.Id).ToArray();
+        // The journal keeps when, which trigger and which states; who becomes a role, and why and with what data go.
+        add(DataCategory.Journal, RetentionAction.Erased, "transitions", await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE workflow_journal SET actor = split_part(actor, ':', 1), reason = NULL, payload = NULL WHERE instance_id = ANY(@instanceIds)
+            """, new { instanceIds }, tx, cancellationToken: ct)));
+        // The rewrite is a step of each instance like any other: a new version, journaled, so that a transition that read the
+        // instance before this one (a running post) meets a conflict instead of writing its stale copy back.
         await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE workflow_instance i SET data = u.data::jsonb FROM unnest(@ids, @data) AS u(id, data) WHERE i.id = u.id
-            """, new { ids = rewritten.Select(r => r.Id).ToArray(), data = rewritten.Select(r => r.Data).ToArray() }, tx, cancellationToken: ct));
+            WITH u AS (
+                UPDATE workflow_instance i SET data = u.data::jsonb, version = i.version + 1, updated_at = @now
+                  FROM unnest(@ids, @data) AS u(id, data) WHERE i.id = u.id
+                RETURNING i.id, i.version, i.state)
+            INSERT INTO workflow_journal (instance_id, seq, at, actor, trigger, from_state, to_state)
+            SELECT id, version, @now, @actor, @trigger, state, state FROM u
+            """, new { ids = rewritten.Select(r => r.Id).ToArray(), data = rewritten.Select(r => r.Data).ToArray(), now = time.GetUtcNow(),
+            actor = Actor, trigger = ErasedTrigger }, tx, cancellationToken: ct));
         add(DataCategory.ContractsAndWorkflows, RetentionAction.Erased, "instances", rewritten.Count);
 
-        var instanceIds = instances.Select(i => i.Id).ToArray();
         // Task titles name the advisor ("Décision sur la suite du contrat de …"): the name goes, the rest of the title stays.
+        // A weekly digest (no instance) that listed them goes below, with the messages that name them.
         var tasks = (await conn.QueryAsync<(Guid Id, string Title)>(new CommandDefinition(
             "SELECT id, title FROM human_task WHERE instance_id = ANY(@instanceIds)", new { instanceIds }, tx, cancellationToken: ct))).ToList();
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -215,40 +251,51 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
             """, new { ids = tasks.Select(t => t.Id).ToArray(), titles = tasks.Select(t => ReplaceText(t.Title, everyone)).ToArray() }, tx, cancellationToken: ct));
         add(DataCategory.Tasks, RetentionAction.Erased, "tâches", tasks.Count);
 
-        // The journal keeps when, which trigger and which states; who becomes a role, and why and with what data go.
-        add(DataCategory.Journal, RetentionAction.Erased, "transitions", await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE workflow_journal SET actor = split_part(actor, ':', 1), reason = NULL, payload = NULL WHERE instance_id = ANY(@instanceIds)
-            """, new { instanceIds }, tx, cancellationToken: ct)));
-
         var emails = identifying.Values.SelectMany(v => v).Where(s => s.Contains('@')).Select(s => s.ToLowerInvariant()).Distinct().ToArray();
         deletedMessages.AddRange(await conn.QueryAsync<Guid>(new CommandDefinition("""
-            DELETE FROM outbox_message WHERE instance_id = ANY(@instanceIds) OR lower(recipient_address) = ANY(@emails) RETURNING id
-            """, new { instanceIds, emails }, tx, cancellationToken: ct)));
+            DELETE FROM outbox_message m WHERE m.instance_id = ANY(@instanceIds) OR lower(m.recipient_address) = ANY(@emails)
+                OR EXISTS (SELECT 1 FROM unnest(@strings) s WHERE strpos(lower(m.data::text), lower(s)) > 0)
+            RETURNING m.id
+            """, new { instanceIds, emails, strings = everyone.ToArray() }, tx, cancellationToken: ct)));
         add(DataCategory.Incidents, RetentionAction.Deleted, "incidents", await conn.ExecuteAsync(new CommandDefinition("""
             DELETE FROM incident i WHERE i.instance_id = ANY(@instanceIds) AND NOT EXISTS (SELECT 1 FROM mail_circuit m WHERE m.incident_id = i.id)
             """, new { instanceIds }, tx, cancellationToken: ct)));
 
-        // The records: free texts go (the reasons an amendment must have become a neutral one); facts stay.
+        // The records: free texts go, as in the instances (EraseFreeTexts), so that records and instances stay equal (RecordsCheck);
+        // facts stay.
         add(DataCategory.Decisions, RetentionAction.Erased, "contrats", await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE contract SET decision_reason = NULL, termination_note = NULL WHERE advisor_id = ANY(@ids)
-            """, new { ids }, tx, cancellationToken: ct)));
+            UPDATE contract SET decision_reason = CASE WHEN decision_reason IS NULL THEN NULL ELSE @erased END, termination_note = NULL
+             WHERE advisor_id = ANY(@ids)
+            """, new { ids, erased = ErasedText }, tx, cancellationToken: ct)));
         await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE contract_amendment SET reason = 'Motif effacé' WHERE contract_id IN (SELECT id FROM contract WHERE advisor_id = ANY(@ids))
-            """, new { ids }, tx, cancellationToken: ct));
+            UPDATE contract_amendment SET reason = @erased WHERE contract_id IN (SELECT id FROM contract WHERE advisor_id = ANY(@ids))
+            """, new { ids, erased = ErasedText }, tx, cancellationToken: ct));
         add(DataCategory.ContractsAndWorkflows, RetentionAction.Deleted, "comptes", await conn.ExecuteAsync(new CommandDefinition(
             "DELETE FROM app_user WHERE advisor_id = ANY(@ids)", new { ids }, tx, cancellationToken: ct)));
         add(DataCategory.ContractsAndWorkflows, RetentionAction.Erased, "conseillers", await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE advisor SET full_name = @name, work_email = 'efface-' || replace(id::text, '-', '') || '@careerpath.invalid',
-                   has_recognised_disability = false, archived_on = coalesce(archived_on, @today), erased_on = @today
-             WHERE id = ANY(@ids)
-            """, new { ids, name = ErasedName, today }, tx, cancellationToken: ct)));
+            UPDATE advisor a SET full_name = @name, work_email = u.email,
+                   has_recognised_disability = false, archived_on = coalesce(a.archived_on, @today), erased_on = @today
+              FROM unnest(@ids, @addresses) AS u(id, email) WHERE a.id = u.id
+            """, new { ids, addresses = ids.Select(ErasedEmail).ToArray(), name = ErasedName, today }, tx, cancellationToken: ct)));
     }
 
     /// <summary>
-    /// Walks the data in place: every string that holds an identifying one has it replaced, and with
-    /// <paramref name="freeTexts"/> the free texts (<see cref="FreeTextKeys"/>) are emptied whatever they say.
+    /// The free texts of a contract's data, by their place in <see cref="AdvisorContractData"/>: the decision's reason, the
+    /// amendments' reasons, the early end's note. By place, not by key: an early end's "reason" is a code (TerminationReason)
+    /// the reports read back, not a text.
     /// </summary>
-    static void Scrub(JsonNode? node, IReadOnlyList<string> identifying, bool freeTexts)
+    static void EraseFreeTexts(JsonObject data)
+    {
+        if (data["decision"] is JsonObject decision && decision.ContainsKey("reason")) decision["reason"] = ErasedText;
+        if (data["contract"] is not JsonObject contract) return;
+        if (contract["earlyTermination"] is JsonObject early && early.ContainsKey("note")) early["note"] = null;
+        if (contract["amendments"] is JsonArray amendments)
+            foreach (var amendment in amendments.OfType<JsonObject>())
+                if (amendment.ContainsKey("reason")) amendment["reason"] = ErasedText;
+    }
+
+    /// <summary>Walks the data in place: every string that holds an identifying one has it replaced.</summary>
+    static void Scrub(JsonNode? node, IReadOnlyList<string> identifying)
     {
         switch (node)
         {
@@ -256,10 +303,10 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
                 foreach (var (key, value) in o.ToList())
                     if (value is JsonValue v && v.TryGetValue<string>(out var text))
                     {
-                        var replaced = freeTexts && FreeTextKeys.Contains(key) ? "" : ReplaceText(text, identifying);
+                        var replaced = ReplaceText(text, identifying);
                         if (replaced != text) o[key] = replaced;
                     }
-                    else Scrub(value, identifying, freeTexts);
+                    else Scrub(value, identifying);
                 break;
             case JsonArray a:
                 for (var i = 0; i < a.Count; i++)
@@ -268,7 +315,7 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
                         var replaced = ReplaceText(text, identifying);
                         if (replaced != text) a[i] = replaced;
                     }
-                    else Scrub(a[i], identifying, freeTexts);
+                    else Scrub(a[i], identifying);
                 break;
         }
     }

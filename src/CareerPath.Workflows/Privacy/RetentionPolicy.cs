@@ -39,9 +39,12 @@ public sealed record RetentionPolicy
     public int ActiveMonthsAfterLastContract { get; init; } = 12;
 
     /// <summary>
-    /// Then the intermediate archive, until this many years after the end of the last contract: five years is the
-    /// limitation period of personal actions (Code civil, art. 2224), the usual basis for keeping an employee's file
-    /// against a claim. After it, the name, e-mail and free texts are erased; the records stay under pseudonyms.
+    /// Then the intermediate archive, until this many years after the end of the last contract. Five years: for a private
+    /// employer, the limitation period of personal actions (Code civil, art. 2224); for a public one, whose agents' claims
+    /// follow the four-year limitation counted from the 1st of January after the year they arose (loi n° 68-1250), about as
+    /// long. After it, the name, e-mail and free texts are erased; the records stay under pseudonyms. A public employer's
+    /// records are public archives: their elimination needs the archives service's approval (Code du patrimoine, art.
+    /// L212-2), which the dry run's counts serve to ask for. CareerPath's reading, for the DPO and the archivist to confirm.
     /// </summary>
     public int ArchiveYearsAfterLastContract { get; init; } = 5;
 
@@ -84,7 +87,9 @@ public sealed record RetentionPolicy
     string ArchiveText => $"jusqu'à {ArchiveYearsAfterLastContract} ans après la fin du dernier contrat ; lecture réservée à l'administrateur "
                           + "et au responsable RH, chaque lecture motivée et journalisée";
     string FileSource => $"{Referentiel} : base active, archivage intermédiaire, puis suppression ; {ArchiveYearsAfterLastContract} ans : "
-                         + "prescription des actions personnelles (Code civil, art. 2224)";
+                         + "employeur privé, prescription des actions personnelles (Code civil, art. 2224) ; employeur public, prescription "
+                         + "quadriennale des créances sur les personnes publiques (loi n° 68-1250 du 31 décembre 1968), et visa du service "
+                         + "d'archives avant toute élimination d'archives publiques (Code du patrimoine, art. L212-2)";
 
     /// <summary>
     /// The policy as a Markdown table, one row per category: the README's retention table is this text (a test keeps them
@@ -135,7 +140,7 @@ public sealed record RetentionPolicy
             FileSource, Interpretation: true),
         new(DataCategory.Messages, "E-mails envoyés (file d'envoi et dossier de dépôt)",
             "destinataire, modèle, données du message",
-            $"{MessagesMonths} mois après l'envoi", "aucun",
+            $"{MessagesMonths} mois après l'envoi, une fois le suivi du contrat clos (sa clé anti-doublon vit avec lui)", "aucun",
             "supprimés (ligne et fichier .eml) ; ceux d'un conseiller effacé, avec lui",
             "interprétation de CareerPath : preuve de l'envoi des rappels, alignée sur la durée du journal des accès (CNIL, délibération n° 2021-122)",
             Interpretation: true),
@@ -161,7 +166,7 @@ public sealed record RetentionPolicy
             "qui (compte et rôle), quand, quelle lecture, de quelles personnes",
             $"{AccessLogMonths} mois", "aucun",
             "supprimé par le début de la chaîne ; l'ancre (dernier maillon supprimé) garde la chaîne vérifiable",
-            "CNIL, recommandation relative à la journalisation (délibération n° 2021-122 du 14 octobre 2021) : 6 mois à 1 an",
+            "CNIL, recommandation relative à la journalisation (délibération n° 2021-122 du 14 octobre 2021) : 6 mois à 1 an recommandés",
             Interpretation: false),
     ];
 }

@@ -58,6 +58,8 @@ public sealed class ContractQueries(NpgsqlDataSource db)
              WHERE (@all OR p.structure_id = ANY(@structures)) AND (@self::uuid IS NULL OR c.advisor_id = @self)
                AND (@structureId::uuid IS NULL OR p.structure_id = @structureId) AND (@advisorId::uuid IS NULL OR c.advisor_id = @advisorId)
                AND (@after::uuid IS NULL OR c.id > @after)
+               -- An archived advisor's contracts leave HR managers' lists, as the advisor does (AdvisorQueries.ListAsync).
+               AND (@all OR NOT EXISTS (SELECT 1 FROM advisor a WHERE a.id = c.advisor_id AND a.archived_on IS NOT NULL))
              ORDER BY c.id LIMIT @take
             """, new
         {

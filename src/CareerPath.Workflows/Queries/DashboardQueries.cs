@@ -185,7 +185,10 @@ public sealed class DashboardQueries(NpgsqlDataSource db)
         if (scope.Advisor is not null) return new([], []);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var grid = await conn.QueryMultipleAsync(new CommandDefinition("""
-            SELECT c.id AS ContractId, c.advisor_id AS AdvisorId, a.full_name AS AdvisorName, c.contract_type AS ContractType, c.start_date AS Start,
+            SELECT c.id AS ContractId, c.advisor_id AS AdvisorId,
+                   -- An archived file is read one by one with a reason (AdvisorFiles): its holder is not named to an HR manager here.
+                   CASE WHEN a.archived_on IS NOT NULL AND NOT @all THEN 'Dossier archivé' ELSE a.full_name END AS AdvisorName,
+                   c.contract_type AS ContractType, c.start_date AS Start,
                    coalesce((SELECT m.new_end_date FROM contract_amendment m WHERE m.contract_id = c.id ORDER BY m.effective_on DESC LIMIT 1), c.end_date) AS "End",
                    c.terminated_on AS TerminatedOn,
                    (SELECT i.state FROM workflow_instance i WHERE i.definition_id = @contractDef AND i.subject_id = c.id ORDER BY i.created_at DESC LIMIT 1) AS State

@@ -44,7 +44,9 @@ public static class IntegrityQueries
     public static async Task<ChainIntegrity> CheckAccessLogAsync(NpgsqlDataSource db, ChainHead? exported = null, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var anchor = await LatestAnchorAsync(conn, ct);
+        // The anchor and the rows from one snapshot: a purge committed between two reads would look like a broken link.
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var anchor = await LatestAnchorAsync(conn, tx, ct);
         var prev = anchor?.Hash ?? DecisionAuditLog.Genesis;
         long entries = 0;
         long? lastSeq = null, broken = null;
@@ -53,7 +55,7 @@ public static class IntegrityQueries
             SELECT seq, prev_hash AS PrevHash, hash,
                    access_log_hash(seq, at, user_id, user_role, action, subject_kind, subject_id, records, subject_ids, prev_hash) AS Computed
               FROM access_log ORDER BY seq
-            """).WithCancellation(ct))
+            """, transaction: tx).WithCancellation(ct))
         {
             entries++;
             lastSeq = row.Seq;
@@ -83,11 +85,11 @@ public static class IntegrityQueries
     /// <summary>Where the access log's chain now starts: the last entry removed by the retention job, and how many were removed in all.</summary>
     public sealed record Anchor(long PurgedThrough, string Hash, long PurgedTotal);
 
-    static Task<Anchor?> LatestAnchorAsync(NpgsqlConnection conn, CancellationToken ct) =>
+    static Task<Anchor?> LatestAnchorAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<Anchor?>(new CommandDefinition("""
             SELECT purged_through AS PurgedThrough, hash, (SELECT sum(rows_purged) FROM access_log_anchor)::bigint AS PurgedTotal
               FROM access_log_anchor ORDER BY id DESC LIMIT 1
-            """, cancellationToken: ct));
+            """, transaction: tx, cancellationToken: ct));
 
     /// <summary>The decision log as <see cref="DecisionAuditLog.VerifyAsync"/> walks it, with its head.</summary>
     public static async Task<ChainIntegrity> CheckDecisionLogAsync(NpgsqlDataSource db, ChainHead? exported = null, CancellationToken ct = default)

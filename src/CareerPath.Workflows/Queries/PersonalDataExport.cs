@@ -90,7 +90,9 @@ public sealed class PersonalDataExports(NpgsqlDataSource db, AdvisorQueries advi
         // consulted (CJEU 22 June 2023, C-579/21, Pankki S): our reading of it is that the reader's role,
         // the moment, the action and the count answer the request, and the reader's account does not belong in it. The other
         // people of a list (subject_ids) are not the advisor's data at all and are never read here.
-        var reads = (await conn.QueryAsync<ExportedRead>(new CommandDefinition("""
+        // An HR manager's export (scoped to their structures) leaves them out: the reads are the advisor's data, and name
+        // what other structures and administrators did (an archived file's reasons among them).
+        var reads = !scope.AllStructures ? [] : (await conn.QueryAsync<ExportedRead>(new CommandDefinition("""
             SELECT at, user_role AS ReaderRole, action, subject_kind AS SubjectKind, records
               FROM access_log
              WHERE subject_id = @advisorId OR subject_ids @> ARRAY[@advisorId::uuid] OR subject_id = ANY(@others)

@@ -49,7 +49,7 @@ public sealed class AuthorizationMatrixTests(Xunit.Abstractions.ITestOutputHelpe
         new("GET", "/api/advisors/{advisor}", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
         new("GET", "/api/advisors/{advisor}/timeline", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
         new("GET", "/api/advisors/{advisor}/export", null, "admin=200,200 hrA=200,404 advisorA=200,404"),
-        new("POST", "/api/advisors/{advisor}/correction-requests", """{"field":"FullName","value":"Nom corrigé"}""", "admin=201,201 hrA=201,404 advisorA=201,404"),
+        new("POST", "/api/advisors/{advisor}/correction-requests", """{"field":"FullName","value":"Nom corrigé"}""", "admin=403,403 hrA=403,404 advisorA=201,404"),
         new("POST", "/api/advisors/{advisor}/structure", """{"structureId":"{structure}"}""", "admin=204,204"),
         new("POST", "/api/advisors", """{"structureId":"{structure}","fullName":"Eva Matrice","workEmail":"eva.{structure}@matrice.fr","hasRecognisedDisability":false}""",
             "admin=201|200,201|200 hrA=201|200,400"),

@@ -105,6 +105,25 @@ public sealed class RetentionTests : IDisposable
 
         // The union's figures are those of before: the records stay, under the same ids, so under the same pseudonyms.
         Assert.Equal(figures, JsonSerializer.Serialize((await reports.OutcomesAsync(ReadScope.Everything)).Report));
+        await using (var conn = await p.Db.OpenConnectionAsync())
+        {
+            // Every instance still reads as its workflow's data: the free texts went by their place, and an early end's reason
+            // (a code, not a text) stayed what it was.
+            var early = await conn.ExecuteScalarAsync<int>("SELECT count(*)::int FROM contract WHERE terminated_on IS NOT NULL");
+            Assert.True(early > 0, "the program has an early end");
+            var data = (await conn.QueryAsync<string>("SELECT data::text FROM workflow_instance WHERE definition_id = @def",
+                new { def = AdvisorContractWorkflow.DefinitionId })).Select(WorkflowJson.Deserialize<AdvisorContractData>).ToList();
+            Assert.Equal(early, data.Count(d => d.Contract.EarlyTermination is { Note: null }));
+            Assert.All(data, d => Assert.Equal(Retention.ErasedName, d.Advisor.FullName));
+            // The records and the instances are still one fact each: erased alike.
+            var check = await CareerPath.Workflows.Records.RecordsCheck.RunAsync(p.Db);
+            Assert.True(check.Differences.Count == 0, check.ToString());
+            // Each erased instance has the step that erased it in its journal, as its last version.
+            Assert.Equal(data.Count, await conn.ExecuteScalarAsync<int>("""
+                SELECT count(*)::int FROM workflow_journal j JOIN workflow_instance i ON i.id = j.instance_id AND j.seq = i.version
+                 WHERE i.definition_id = @def AND j.trigger = @trigger AND j.actor = @actor
+                """, new { def = AdvisorContractWorkflow.DefinitionId, trigger = Retention.ErasedTrigger, actor = Retention.Actor }));
+        }
         // Both chains verify: the decision log was not touched, the access log starts at its anchor.
         var integrity = await IntegrityQueries.CheckAsync(p.Db, p.Clock);
         Assert.True(integrity.DecisionLog.Verified, integrity.DecisionLog.Problem);
@@ -158,6 +177,25 @@ public sealed class RetentionTests : IDisposable
         Assert.Equal(dry.Counts, real.Counts);
         Assert.NotEqual(tables, await FingerprintsAsync(p.Db));
         Assert.Equal(files.Count - dry.Count(DataCategory.Messages, RetentionAction.Deleted, "fichiers .eml"), Directory.GetFiles(_folder).Length);
+    }
+
+    [Fact]
+    public async Task An_archived_advisor_hired_again_is_back_in_the_active_base_and_the_access_log_keeps_its_last_six_months_whatever_is_asked()
+    {
+        await using var h = await EngineHarness.CreateAsync("2024-01-02");
+        var (_, _, data) = await Scenario.StartPublicCddAsync(h);
+        await h.QueryAsync<int>("UPDATE advisor SET archived_on = '2023-12-01' WHERE id = @id RETURNING 1", new { id = data.Advisor.Id });
+
+        var report = await new Retention(h.DataSource, h.Clock, Policy, null).RunAsync(dryRun: false);
+
+        Assert.Equal(1, report.Count(DataCategory.ContractsAndWorkflows, RetentionAction.Reopened, "conseillers"));
+        Assert.Null((await h.QueryAsync<DateOnly?>("SELECT archived_on FROM advisor WHERE id = @id", new { id = data.Advisor.Id })).Single());
+
+        // The purge refuses a cut-off less than six months back, as it would an application that asked to empty the log.
+        var now = h.Clock.GetUtcNow();
+        var refused = await Assert.ThrowsAsync<PostgresException>(() =>
+            h.QueryAsync<long>("SELECT access_log_purge(@cut, @now)", new { cut = now.AddMonths(-5), now }));
+        Assert.Contains("less than 6 months", refused.MessageText);
     }
 
     /// <summary>Every table's content as one hash, table by table (the job's own schema and Hangfire's).</summary>

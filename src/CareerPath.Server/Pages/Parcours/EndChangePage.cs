@@ -1,3 +1,4 @@
+using CareerPath.Server.Security;
 using System.Globalization;
 using CareerPath.Server.Actions;
 using CareerPath.Server.Web;
@@ -120,6 +121,8 @@ public abstract class EndChangePage(ContractQueries contracts, AdvisorPageQuerie
         // Amendments and renewals are staff's (HR of the contract's structure, administrators): the API's check.
         var contract = await contracts.GetAsync(id, ct);
         if (contract is null || !Caller.MaySeeStructure(contract.StructureId)) return false;
+        // An archived file's forms are closed (ContractFormPage).
+        if (await HttpContext.RequestServices.GetRequiredService<AdvisorFiles>().IsArchivedAsync(contract.AdvisorId, ct)) return false;
         Contract = contract;
         StructureName = (await structures.GetAsync(contract.StructureId, ct))?.Name ?? "";
         CurrentVersion = contract.InstanceId is { } instance ? await pages.VersionAsync(instance, ct) : null;

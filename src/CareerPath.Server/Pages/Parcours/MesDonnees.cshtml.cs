@@ -11,8 +11,12 @@ namespace CareerPath.Server.Pages.Parcours;
 /// API's own export (PersonalDataExports), the same file to download as JSON, and a request to correct a field
 /// (art. 16), which becomes a task for their HR managers. Each display and each download is a logged read.
 /// </summary>
-public sealed class MesDonneesModel(PersonalDataExports exports, CorrectionRequests requests, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : CareerPathPage
+public sealed class MesDonneesModel(PersonalDataExports exports, CorrectionRequests requests, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    CareerPath.Workflows.Privacy.RetentionPolicy retention) : CareerPathPage
 {
+    /// <summary>How long the access log keeps a read (the retention policy in force).</summary>
+    public int AccessLogMonths => retention.AccessLogMonths;
+
     public PersonalDataExport Export { get; private set; } = null!;
 
     [BindProperty(Name = "field")] public string? Field { get; set; }
@@ -68,6 +72,37 @@ public sealed class MesDonneesModel(PersonalDataExports exports, CorrectionReque
         if (await exports.ExportAsync(me, Scope, ct) is not { } export) return false;
         Export = export;
         return true;
+    }
+
+    /// <summary>A read of the access log in words: what was read (the action's resource), and for an archived file the reason given.</summary>
+    public static string Read(string action)
+    {
+        var (read, reasonCode) = Security.AdvisorFiles.ParseAction(action);
+        var what = read switch
+        {
+            "advisors.own-page" or "advisors.data-page" => "votre page",
+            "advisors.export" => "export de vos données",
+            "advisors.page" or "advisors.read" => "votre fiche",
+            "advisors.timeline" => "votre parcours",
+            "advisors.list" => "liste des conseillers",
+            "contracts.read" or "contracts.page" => "votre contrat",
+            "contracts.list" => "liste des contrats",
+            "deadlines.list" or "deadlines.export" => "liste des échéances",
+            "tasks.list" => "liste des tâches",
+            "dashboard.page" or "dashboard.export" => "tableau de bord",
+            "calendar.read" => "agenda (iCalendar)",
+            var other when other.StartsWith("instances.", StringComparison.Ordinal) => "données du suivi (administration)",
+            var other => other,
+        };
+        var reason = reasonCode is null ? null : Security.AdvisorFiles.Reasons.FirstOrDefault(r => r.Code == reasonCode).Label;
+        return reason is null ? what : $"{what} — dossier archivé, motif : {reason.ToLowerInvariant()}";
+    }
+
+    /// <summary>A deadline's name as the contract pages say it (the label its explanation carries), its rule id failing that.</summary>
+    public static string Deadline(TimelineDeadline deadline)
+    {
+        try { return CareerPath.Workflows.Engine.DeadlineJson.Read(deadline.Explanation).Label; }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return deadline.Name; }
     }
 
     public static string Role(string role) => role switch

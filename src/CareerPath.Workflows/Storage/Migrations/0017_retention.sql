@@ -54,6 +54,11 @@ DECLARE
     anchor_hash text;
     removed bigint;
 BEGIN
+    -- Never the last 6 months (the CNIL's shortest retention for an access log), whatever the caller asks: the moment is
+    -- the application's clock (its TimeProvider), trusted here as everywhere; each purge leaves its anchor row to show it.
+    IF cut_off > purged_at - interval '6 months' THEN
+        RAISE EXCEPTION 'access_log_purge: the cut-off %% is less than 6 months before %%', cut_off, purged_at;
+    END IF;
     -- The chain's lock (migration 0011): no row is chained while its start is cut.
     PERFORM pg_advisory_xact_lock(18932650580666215);
     -- The longest prefix in chain order (seq) whose rows are all older than the cut-off: a row written later with an
