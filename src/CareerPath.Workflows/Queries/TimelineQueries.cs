@@ -7,7 +7,8 @@ using Npgsql;
 namespace CareerPath.Workflows.Queries;
 
 public sealed record TimelineStep(DateTimeOffset At, string Trigger, string? From, string To, string? Actor, string? Reason);
-public sealed record TimelineDeadline(string Name, string RuleId, DateOnly DueOn, string? Outcome, string Explanation);
+/// <param name="Label">The deadline in words, as the contract pages name it ("Fin de la période d'essai").</param>
+public sealed record TimelineDeadline(string Name, string RuleId, DateOnly DueOn, string? Outcome, string Explanation, string Label);
 public sealed record ContractTimeline(Guid ContractId, Guid InstanceId, string State, IReadOnlyList<TimelineStep> Past,
     IReadOnlyList<TimelineDeadline> Fired, IReadOnlyList<TimelineDeadline> Coming);
 
@@ -45,5 +46,5 @@ public sealed class TimelineQueries(NpgsqlDataSource db)
         return result;
     }
 
-    static TimelineDeadline View(TimerView t) => new(t.Name, t.RuleId, t.DueOn, t.Outcome, t.Description);
+    static TimelineDeadline View(TimerView t) => new(t.Name, t.RuleId, t.DueOn, t.Outcome, t.Description, DeadlineJson.Read(t.Explanation).Label);
 }

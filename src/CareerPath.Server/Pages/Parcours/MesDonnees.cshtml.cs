@@ -98,13 +98,6 @@ public sealed class MesDonneesModel(PersonalDataExports exports, CorrectionReque
         return reason is null ? what : $"{what} — dossier archivé, motif : {reason.ToLowerInvariant()}";
     }
 
-    /// <summary>A deadline's name as the contract pages say it (the label its explanation carries), its rule id failing that.</summary>
-    public static string Deadline(TimelineDeadline deadline)
-    {
-        try { return CareerPath.Workflows.Engine.DeadlineJson.Read(deadline.Explanation).Label; }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException) { return deadline.Name; }
-    }
-
     public static string Role(string role) => role switch
     {
         "advisor" => "vous-même",
