@@ -40,7 +40,7 @@ public sealed class Smtp4Dev : IAsyncDisposable
         var psi = new ProcessStartInfo("dotnet", ["tool", "run", "smtp4dev", "--", $"--smtpport={SmtpPort}", $"--urls=http://127.0.0.1:{WebPort}",
             "--db=", "--imapport=", "--pop3port=", "--nousersettings", "--messagestokeep=1000", "--hostname=localhost"])
         {
-            WorkingDirectory = RepositoryRoot(),
+            WorkingDirectory = Repository.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -102,12 +102,6 @@ public sealed class Smtp4Dev : IAsyncDisposable
         catch (SocketException) { return false; }
     }
 
-    static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CareerPath.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("CareerPath.sln not found above the test folder");
-    }
 
     /// <summary>A loopback port free right now (for servers the tests start, or to have one nobody listens on).</summary>
     public static int FreePort()

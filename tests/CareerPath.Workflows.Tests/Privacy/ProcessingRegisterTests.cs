@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Tests.Infrastructure;
 using CareerPath.Workflows.Privacy;
 
 namespace CareerPath.Workflows.Tests.Privacy;
@@ -16,18 +17,12 @@ public sealed class ProcessingRegisterTests
         + "vérifié par le test `ProcessingRegisterTests` : ne pas le modifier à la main. Pour le régénérer : "
         + "`UPDATE_REGISTER=1 dotnet test tests/CareerPath.Workflows.Tests --filter \"FullyQualifiedName~ProcessingRegisterTests\"`.";
 
-    static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CareerPath.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("CareerPath.sln not found above the test folder");
-    }
 
     [Fact]
     public async Task The_register_in_the_repository_is_the_one_the_default_configuration_generates()
     {
         var expected = Notice + "\n\n" + ProcessingRegister.For(new RetentionPolicy()).ToMarkdown();
-        var file = Path.Combine(RepositoryRoot(), FilePath);
+        var file = Path.Combine(Repository.Root, FilePath);
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
             await File.WriteAllTextAsync(file, expected);
@@ -88,7 +83,7 @@ public sealed class ProcessingRegisterTests
     [Fact]
     public void Every_file_a_security_measure_points_to_exists()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var paths = ProcessingRegister.For(new RetentionPolicy()).Measures
             .SelectMany(m => m.Where.Split([' ', ',', ';'], StringSplitOptions.RemoveEmptyEntries))
             .Where(word => word.StartsWith("src/", StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using CareerPath.Workflows.Tests.Infrastructure;
 using CareerPath.Workflows.Privacy;
 
 namespace CareerPath.Workflows.Tests.Privacy;
@@ -10,7 +11,7 @@ public sealed class RetentionPolicyTests
     [Fact]
     public void The_readme_retention_table_is_the_default_policy()
     {
-        var path = Path.Combine(RepositoryRoot(), "README.md");
+        var path = Path.Combine(Repository.Root, "README.md");
         var readme = File.ReadAllText(path).ReplaceLineEndings("\n");
         var (from, to) = (readme.IndexOf(Start, StringComparison.Ordinal), readme.IndexOf(End, StringComparison.Ordinal));
         Assert.True(from >= 0 && to > from, $"README.md has no retention table between {Start} and {End}");
@@ -39,10 +40,4 @@ public sealed class RetentionPolicyTests
         Assert.DoesNotContain("jusqu'à 5 ans", table);
     }
 
-    static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CareerPath.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("CareerPath.sln not found above the test folder");
-    }
 }
