@@ -254,7 +254,9 @@ public sealed class Retention(NpgsqlDataSource db, TimeProvider time, RetentionP
         var emails = identifying.Values.SelectMany(v => v).Where(s => s.Contains('@')).Select(s => s.ToLowerInvariant()).Distinct().ToArray();
         deletedMessages.AddRange(await conn.QueryAsync<Guid>(new CommandDefinition("""
             DELETE FROM outbox_message m WHERE m.instance_id = ANY(@instanceIds) OR lower(m.recipient_address) = ANY(@emails)
-                OR EXISTS (SELECT 1 FROM unnest(@strings) s WHERE strpos(lower(m.data::text), lower(s)) > 0)
+                -- A sent digest (no instance) that named them. Not a message of another instance: a namesake's pending reminder stays.
+                OR (m.instance_id IS NULL AND m.status <> 'Pending'
+                    AND EXISTS (SELECT 1 FROM unnest(@strings) s WHERE strpos(lower(m.data::text), lower(s)) > 0))
             RETURNING m.id
             """, new { instanceIds, emails, strings = everyone.ToArray() }, tx, cancellationToken: ct)));
         add(DataCategory.Incidents, RetentionAction.Deleted, "incidents", await conn.ExecuteAsync(new CommandDefinition("""
